@@ -1,0 +1,176 @@
+"""Bad data is refused with file, line and column named, and the previous database survives."""
+import csv
+
+import pytest
+import sqlite_utils
+
+import build_db
+from conftest import read_rows
+
+
+def write_rows(data_dir, table, rows, fieldnames=None):
+    fieldnames = fieldnames or list(rows[0].keys())
+    with (data_dir / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def set_cells(data_dir, table, index, **values):
+    """Change cells of the index-th data row; return that row's line number in the file."""
+    rows = read_rows(table, data_dir)
+    rows[index].update(values)
+    write_rows(data_dir, table, rows)
+    return index + 2
+
+
+def duplicate_id(d):
+    rows = read_rows("people", d)
+    return "people.csv", set_cells(d, "people", 1, id=rows[0]["id"]), "id", "repeats the value on line 2"
+
+
+def empty_id(d):
+    return "events.csv", set_cells(d, "events", 0, id=""), "id", "is empty but required"
+
+
+def id_not_a_slug(d):
+    return "places.csv", set_cells(d, "places", 0, id="La Paz"), "id", "does not match the pattern"
+
+
+def dangling_foreign_key(d):
+    return "memberships.csv", set_cells(d, "memberships", 0, person_id="nobody-at-all"), "person_id", "'nobody-at-all' is not an id in people.csv"
+
+
+def dangling_parent(d):
+    return "organizations.csv", set_cells(d, "organizations", 0, parent_id="no-such-party"), "parent_id", "is not an id in organizations.csv"
+
+
+def impossible_date(d):
+    return "events.csv", set_cells(d, "events", 0, start_date="1952-02-30"), "start_date", "is not a valid EDTF date"
+
+
+def non_edtf_date(d):
+    return "events.csv", set_cells(d, "events", 0, start_date="April 1952"), "start_date", "does not match the pattern"
+
+
+def end_before_start(d):
+    return "memberships.csv", set_cells(d, "memberships", 0, start_date="1960", end_date="1950-05"), "end_date", "is before start_date"
+
+
+def outside_vocabulary(d):
+    return "events.csv", set_cells(d, "events", 0, classification="picnic"), "classification", "'picnic' is not one of the allowed values"
+
+
+def ragged_row(d):
+    path = d / "people.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].rstrip("\n") + ",surplus\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return "people.csv", 4, "", "row has 8 cells, expected 7"
+
+
+def missing_column(d):
+    rows = read_rows("places", d)
+    fields = [f for f in rows[0] if f != "longitude"]
+    write_rows(d, "places", [{k: r[k] for k in fields} for r in rows], fields)
+    return "places.csv", 1, "longitude", "missing column declared in datapackage.json"
+
+
+def unknown_column(d):
+    rows = read_rows("places", d)
+    for r in rows:
+        r["altitude"] = ""
+    write_rows(d, "places", rows)
+    return "places.csv", 1, "altitude", "unknown column"
+
+
+def byte_order_mark(d):
+    path = d / "sources.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return "sources.csv", 1, "", "byte order mark"
+
+
+def not_utf8(d):
+    path = d / "places.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2] + b"\xe9"
+    path.write_bytes(b"\n".join(lines))
+    return "places.csv", 3, "", "is not UTF-8"
+
+
+def relation_to_itself(d):
+    rows = read_rows("organization_relations", d)
+    return "organization_relations.csv", set_cells(d, "organization_relations", 0, other_organization_id=rows[0]["organization_id"]), "other_organization_id", "may not be related to itself"
+
+
+def parent_cycle(d):
+    rows = read_rows("organizations", d)
+    first, second = rows[0]["id"], rows[1]["id"]
+    set_cells(d, "organizations", 0, parent_id=second)
+    set_cells(d, "organizations", 1, parent_id=first)
+    return "organizations.csv", None, "parent_id", "is a cycle"
+
+
+def citation_with_two_targets(d):
+    rows = read_rows("citations", d)
+    place = read_rows("places", d)[0]["id"]
+    index = next(i for i, r in enumerate(rows) if not r["place_id"])
+    return "citations.csv", set_cells(d, "citations", index, place_id=place), "", "must fill exactly one of"
+
+
+def citation_without_target(d):
+    targets = ["event_id", "membership_id", "person_id", "organization_id", "relation_id", "participant_id", "place_id"]
+    line = set_cells(d, "citations", 0, **{t: "" for t in targets})
+    return "citations.csv", line, "", "found none"
+
+
+def coordinates_out_of_range(d):
+    return "places.csv", set_cells(d, "places", 0, latitude="95.5"), "latitude", "above the maximum 90"
+
+
+def uncited_event(d):
+    rows = read_rows("events", d)
+    rows.append({**rows[0], "id": "an-uncited-event-1999", "start_date": "1999"})
+    write_rows(d, "events", rows)
+    return "events.csv", len(rows) + 1, "id", "has no citation"
+
+
+def trailing_space_in_id(d):
+    rows = read_rows("people", d)
+    return "people.csv", set_cells(d, "people", 0, id=rows[0]["id"] + " "), "id", "has leading or trailing whitespace"
+
+
+BREAKERS = [
+    duplicate_id, empty_id, id_not_a_slug, dangling_foreign_key, dangling_parent, impossible_date, non_edtf_date,
+    end_before_start, outside_vocabulary, ragged_row, missing_column, unknown_column, byte_order_mark, not_utf8,
+    relation_to_itself, parent_cycle, citation_with_two_targets, citation_without_target, coordinates_out_of_range,
+    uncited_event, trailing_space_in_id,
+]
+
+
+@pytest.mark.parametrize("breaker", BREAKERS, ids=[b.__name__ for b in BREAKERS])
+def test_bad_data_is_refused_and_the_previous_database_kept(breaker, data_copy, tmp_path, capsys):
+    output = tmp_path / "out.db"
+    assert build_db.main(["--data", str(data_copy), "--output", str(output)]) == 0
+    before = output.read_bytes()
+    capsys.readouterr()
+
+    filename, line, column, message = breaker(data_copy)
+
+    assert build_db.main(["--data", str(data_copy), "--output", str(output)]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    where = f"{data_copy / filename}:{line if line is not None else ''}"
+    matching = [e for e in errors if e.startswith(where) and message in e and (not column or f"column {column}:" in e)]
+    assert matching, f"no error at {where} column {column!r} saying {message!r} in:\n" + "\n".join(errors[:20])
+    assert errors[-1].startswith("refused:")
+    assert output.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
+
+
+def test_windows_line_endings_are_accepted_without_changing_ids(data_copy, tmp_path):
+    path = data_copy / "people.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    output = tmp_path / "crlf.db"
+    assert build_db.main(["--data", str(data_copy), "--output", str(output)]) == 0
+    ids = {r["id"] for r in sqlite_utils.Database(output)["people"].rows}
+    assert ids == {r["id"] for r in read_rows("people")}

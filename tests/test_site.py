@@ -1,0 +1,89 @@
+"""The served site: every table in HTML, JSON and CSV; labels; search; metadata."""
+import csv
+import io
+
+import pytest
+
+from conftest import DATABASE, read_rows
+
+TABLES = ["sources", "footnotes", "people", "organizations", "memberships", "events",
+          "event_participants", "organization_relations", "places", "citations"]
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_table_serves_its_rows_as_html_json_and_csv(site, table):
+    first = read_rows(table)[0]
+    expected = min(len(read_rows(table)), 100)
+
+    html = site.get(f"/{DATABASE}/{table}")
+    assert html.status_code == 200
+    assert f"{len(read_rows(table)):,} row" in html.text
+
+    data = site.json(f"/{DATABASE}/{table}.json?_shape=objects&_size=100")
+    assert len(data["rows"]) == expected
+    assert str(first["id"]) in {str(r["id"]) for r in site.json(f"/{DATABASE}/{table}.json?_shape=objects&_size=max")["rows"]}
+
+    download = site.get(f"/{DATABASE}/{table}.csv?_stream=on&_size=max")
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert len(rows) == len(read_rows(table))
+
+
+def test_foreign_keys_show_labels(site):
+    data = site.json(f"/{DATABASE}/memberships.json?_shape=objects&_labels=on&person_id=guillermo-lora")
+    assert data["rows"], "Lora has memberships"
+    assert all(r["person_id"] == {"value": "guillermo-lora", "label": "Guillermo Lora"} for r in data["rows"])
+    page = site.get(f"/{DATABASE}/memberships?person_id=guillermo-lora")
+    assert "Guillermo Lora" in page.text
+
+
+def test_search_finds_lechin_without_the_accent(site):
+    data = site.json(f"/{DATABASE}/people.json?_search=Lechin&_shape=objects")
+    assert "Juan Lechín" in [r["name"] for r in data["rows"]]
+
+
+def test_search_all_plugin_lists_searchable_tables(site):
+    page = site.get("/-/search?q=Lechin")
+    assert page.status_code == 200
+    assert "people" in page.text
+
+
+def test_every_table_and_column_is_described(site):
+    tables = site.json(f"/{DATABASE}.json")["tables"]
+    views = [v["name"] for v in site.json(f"/{DATABASE}.json")["views"]]
+    metadata = site.datasette.metadata(database=DATABASE) or {}
+    described = metadata.get("tables", {})
+    missing = []
+    for table in [t["name"] for t in tables if not t["hidden"]] + views:
+        info = described.get(table, {})
+        if not info.get("description"):
+            missing.append(f"{table}: no description")
+        columns = [c["name"] for c in site.rows(f"select name from pragma_table_info('{table}')")]
+        missing += [f"{table}.{c}" for c in columns if not info.get("columns", {}).get(c)]
+    assert missing == []
+
+
+def test_license_and_source_are_stated(site):
+    metadata = site.datasette.metadata()
+    assert metadata["license"] == "CC BY 4.0"
+    assert "Latin American Historical Almanac" in metadata["source"]
+
+
+def test_database_is_immutable_and_downloadable(site):
+    assert site.datasette.databases[DATABASE].is_mutable is False
+    download = site.get(f"/{DATABASE}.db")
+    assert download.status_code == 200
+    assert download.content[:16] == b"SQLite format 3\x00"
+
+
+def test_arbitrary_sql_cannot_write(site):
+    response = site.get(f"/{DATABASE}.json", params={"sql": "delete from people"})
+    assert response.status_code == 400
+    assert site.rows("select count(*) as n from people")[0]["n"] == len(read_rows("people"))
+
+
+def test_views_answer_common_questions(site):
+    spans = site.rows("select person, organization, role from membership_spans where person_id = 'hugo-gonzalez-moscoso'")
+    assert any(r["organization"] for r in spans)
+    disputes = site.rows("select target_id, other_reading from disputed_facts")
+    assert {"por", "junta-surrender-1952"} <= {d["target_id"] for d in disputes}
