@@ -12,7 +12,7 @@ properties of our own on a table schema:
   distinctFields    columns that must not hold the same value in one row
   spans             [start, end] date columns where end may not precede start
 
-Fields with "format": "edtf" are EDTF dates; the build derives for each one
+Fields with "edtf": true are EDTF dates; the build derives for each one
 <column>_earliest / <column>_latest (ISO days) and <prefix>_year / <prefix>_decade.
 Full-text search columns are listed in the table's "fullTextSearch".
 
@@ -81,7 +81,7 @@ class Table:
         return [(fk["fields"], fk["reference"]["resource"], fk["reference"]["fields"]) for fk in self.schema.get("foreignKeys", [])]
 
     def date_fields(self):
-        return [f["name"] for f in self.schema["fields"] if f.get("format") == "edtf"]
+        return [f["name"] for f in self.schema["fields"] if f.get("edtf")]
 
 
 def load_package(data_dir):
@@ -190,7 +190,7 @@ def check_cell(value, field):
         messages.append(f"{value!r} is below the minimum {constraints['minimum']}")
     if "maximum" in constraints and value > constraints["maximum"]:
         messages.append(f"{value!r} is above the maximum {constraints['maximum']}")
-    if field.get("format") == "edtf" and not messages and parse_edtf(value) is None:
+    if field.get("edtf") and not messages and parse_edtf(value) is None:
         messages.append(f"{value!r} is not a valid EDTF date (expected 1952, 1952-04, 1952-04-09, 1952?, 1952~ or 195X)")
     return messages
 
@@ -391,7 +391,7 @@ def write_inspect_file(db_path, final_path, counts):
         final_path.stem: {
             "hash": inspect_hash(db_path),
             "size": db_path.stat().st_size,
-            "file": str(final_path),
+            "file": final_path.name,  # config-directory mode matches immutables by file name
             "tables": {name: {"count": n} for name, n in counts.items()},
         }
     }

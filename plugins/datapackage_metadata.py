@@ -19,7 +19,7 @@ DATABASE = "bolivian_trotskyism"
 def column_descriptions(fields):
     columns = {field["name"]: field["description"] for field in fields}
     for field in fields:
-        if field.get("format") != "edtf":
+        if not field.get("edtf"):
             continue
         earliest, latest, year, decade = derived_date_columns(field["name"])
         name = field["name"]
