@@ -342,20 +342,24 @@ def derived_date_columns(field_name):
     return f"{field_name}_earliest", f"{field_name}_latest", f"{prefix}_year", f"{prefix}_decade"
 
 
+def edtf_bounds(value):
+    """(earliest, latest) ISO days an EDTF string can mean, or (None, None) if empty or invalid."""
+    parsed = parse_edtf(value) if value else None
+    if parsed is None:
+        return None, None
+    low, high = parsed.lower_strict(), parsed.upper_strict()
+    return (f"{low.tm_year:04d}-{low.tm_mon:02d}-{low.tm_mday:02d}", f"{high.tm_year:04d}-{high.tm_mon:02d}-{high.tm_mday:02d}")
+
+
 def with_derived_dates(row, date_fields):
     row = dict(row)
     for name in date_fields:
         earliest, latest, year, decade = derived_date_columns(name)
-        parsed = parse_edtf(row[name]) if row[name] else None
-        if parsed is None:
-            row.update({earliest: None, latest: None, year: None, decade: None})
-            continue
-        low, high = parsed.lower_strict(), parsed.upper_strict()
-        row[earliest] = f"{low.tm_year:04d}-{low.tm_mon:02d}-{low.tm_mday:02d}"
-        row[latest] = f"{high.tm_year:04d}-{high.tm_mon:02d}-{high.tm_mday:02d}"
+        row[earliest], row[latest] = edtf_bounds(row[name])
+        first, last = (int(day[:4]) if day else None for day in (row[earliest], row[latest]))
         # A year only where the date names one; 195X spans a decade, not a year.
-        row[year] = low.tm_year if low.tm_year == high.tm_year else None
-        row[decade] = low.tm_year // 10 * 10 if low.tm_year // 10 == high.tm_year // 10 else None
+        row[year] = first if first is not None and first == last else None
+        row[decade] = first // 10 * 10 if first is not None and first // 10 == last // 10 else None
     return row
 
 
