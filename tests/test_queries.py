@@ -1,0 +1,161 @@
+"""Canned queries answer their questions; results are checked against the CSVs."""
+import collections
+import re
+
+import pytest
+import yaml
+
+from conftest import DATABASE, ROOT, read_rows
+
+QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text())["databases"][DATABASE]["queries"]
+
+
+def run(site, name, **params):
+    response = site.get(f"/{DATABASE}/{name}.json", params={**params, "_shape": "objects", "_size": "max"})
+    assert response.status_code == 200, response.text[:500]
+    return response.json()["rows"]
+
+
+def test_there_are_at_least_twelve_described_queries():
+    assert len(QUERIES) >= 12
+    for name, query in QUERIES.items():
+        assert query.get("title") and query.get("description"), name
+
+
+def test_timeline_between_two_years(site):
+    expected = {e["id"] for e in read_rows("events") if e["start_date"][:4].isdigit() and 1952 <= int(e["start_date"][:4]) <= 1953}
+    assert {r["id"] for r in run(site, "timeline", from_year="1952", to_year="1953", classification="")} == expected
+    congresses = run(site, "timeline", from_year="1900", to_year="2000", classification="congress")
+    assert congresses and {r["classification"] for r in congresses} == {"congress"}
+    years = [r["start_date"][:4].replace("X", "0") for r in run(site, "timeline", from_year="1900", to_year="2000", classification="")]
+    assert years == sorted(years)
+
+
+def test_timeline_with_malformed_years_returns_nothing(site):
+    assert run(site, "timeline", from_year="abc", to_year="<script>", classification="") == []
+
+
+def test_person_profile_lists_memberships_and_events(site):
+    rows = run(site, "person_profile", person="guillermo-lora")
+    memberships = [m for m in read_rows("memberships") if m["person_id"] == "guillermo-lora"]
+    participations = [p for p in read_rows("event_participants") if p["person_id"] == "guillermo-lora"]
+    assert len([r for r in rows if r["kind"] == "membership"]) == len(memberships)
+    assert len([r for r in rows if r["kind"] == "event"]) == len(participations)
+    assert all(r["cited_at"] for r in rows if r["kind"] in ("membership", "event"))
+    assert run(site, "person_profile", person="Guillermo Lora") == rows
+
+
+def test_organization_history_of_the_por(site):
+    rows = run(site, "organization_history", organization="por")
+    members = [m for m in read_rows("memberships") if m["organization_id"] == "por"]
+    relations = [r for r in read_rows("organization_relations") if "por" in (r["organization_id"], r["other_organization_id"])]
+    assert len([r for r in rows if r["kind"] == "member"]) == len(members)
+    assert len([r for r in rows if r["kind"] == "relation"]) == len(relations)
+    assert "por-9th-congress-1952" in {r["ref"] for r in rows if r["kind"] == "event"}
+
+
+def test_lineage_of_the_por_reaches_factions_and_successors(site):
+    rows = run(site, "organization_lineage", organization="por")
+    descendants = {r["id"]: r["depth"] for r in rows if r["direction"] == "descendant"}
+    for direct in ("por-masas", "por-lucha-obrera", "fraccion-obrero-leninista", "fraccion-obrero-internacionalista"):
+        assert descendants.get(direct) == 1, direct
+    assert descendants["por-trotskista"] == 2  # split from POR-LO
+    assert descendants["por-combate"] == 2  # POR-LO renamed
+    assert "por" not in descendants
+
+
+def test_lineage_runs_upwards_too(site):
+    ancestors = {r["id"] for r in run(site, "organization_lineage", organization="por-trotskista") if r["direction"] == "ancestor"}
+    assert {"por-lucha-obrera", "por"} <= ancestors
+
+
+def test_members_on_a_date_respect_edtf_precision(site):
+    in_1954 = {r["membership"] for r in run(site, "members_on_date", organization="por", date="1954-06")}
+    in_1955 = {r["membership"] for r in run(site, "members_on_date", organization="por", date="1955")}
+    ended_1954 = {m["id"] for m in read_rows("memberships") if m["organization_id"] == "por" and m["end_date"] == "1954"}
+    assert ended_1954 and ended_1954 <= in_1954
+    assert not ended_1954 & in_1955
+    assert run(site, "members_on_date", organization="por", date="not a date") == []
+
+
+def test_shared_organizations_finds_comrades(site):
+    comrades = {r["person"] for r in run(site, "shared_organizations", person="edwin-moller")}
+    assert "Guillermo Lora" in comrades
+    assert "Edwin Möller" not in comrades
+
+
+def test_members_of_the_por_and_the_mnr_are_the_entrists(site):
+    people = {r["id"] for r in run(site, "members_of_both", first="por", second="mnr")}
+    assert {"edwin-moller", "ernesto-ayala-mercado"} <= people
+
+
+def test_splits_and_mergers_in_order(site):
+    rows = run(site, "splits_and_mergers")
+    ids = {r["id"] for r in rows}
+    assert "por-masas-split-from-por" in ids
+    assert {e["id"] for e in read_rows("events") if e["classification"] in ("split", "merger")} <= ids
+    dated = [r["date"][:4] for r in rows if r["date"]]
+    assert dated == sorted(dated)
+
+
+def test_disputed_facts_have_both_readings(site):
+    rows = run(site, "disputed_facts")
+    contradicting = [c for c in read_rows("citations") if c["stance"] == "contradicts"]
+    assert len(rows) == len(contradicting)
+    por = next(r for r in rows if r["target_id"] == "por")
+    assert "1936" in por["other_reading"] and por["supporting_readings"]
+
+
+def test_footnote_support_covers_every_footnote(site):
+    rows = run(site, "footnote_support")
+    assert [r["number"] for r in rows] == list(range(1, 80))
+    cited = collections.Counter(c["footnote_id"] for c in read_rows("citations") if c["footnote_id"])
+    assert all(r["facts"] == cited[f"fn-{r['number']}"] for r in rows)
+
+
+def test_most_cited_works(site):
+    rows = run(site, "most_cited_works")
+    per_work = collections.Counter(f["source_id"] for f in read_rows("footnotes") if f["source_id"])
+    assert rows[0]["footnotes"] == max(per_work.values())
+    assert rows[0]["id"] in {w for w, n in per_work.items() if n == rows[0]["footnotes"]}
+
+
+def test_chart_queries_add_up(site):
+    single_year = [e for e in read_rows("events") if re.fullmatch(r"\d{4}(-\d\d){0,2}[~?]?", e["start_date"])]
+    assert sum(r["events"] for r in run(site, "events_per_year")) == len(single_year)
+    assert sum(r["memberships"] for r in run(site, "memberships_by_organization")) == len(read_rows("memberships"))
+    with_footnote = [c for c in read_rows("citations") if c["footnote_id"]]
+    works = {f["id"] for f in read_rows("footnotes") if f["source_id"]}
+    assert sum(r["citations"] for r in run(site, "citations_per_work")) == len([c for c in with_footnote if c["footnote_id"] in works])
+    assert len(run(site, "timeline_by_classification")) == len(single_year)
+
+
+def test_events_map_has_coordinates_for_every_row(site):
+    rows = run(site, "events_map")
+    located = {p["id"] for p in read_rows("places") if p["latitude"]}
+    assert len(rows) == len([e for e in read_rows("events") if e["place_id"] in located])
+    assert all(-90 <= r["latitude"] <= 90 and -180 <= r["longitude"] <= 180 for r in rows)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Lechin", "juan-lechin"), ("Лечин", "juan-lechin"), ("Lora", "guillermo-lora"), ("Лора", "guillermo-lora"),
+    ("Моллер", "edwin-moller"), ("Мольер", "edwin-moller"), ("Moller", "edwin-moller"), ("POR-Masas", "por-masas"),
+    ("Marof", "tristan-marof"), ("Navarro", "tristan-marof"), ("СОВ", "cob"), ("Raptis", "michel-pablo"),
+])
+def test_search_everything_finds_every_spelling(site, query, expected):
+    ids = [r["id"] for r in run(site, "search_everything", q=query)]
+    assert expected in ids[:2], ids[:5]
+
+
+def test_search_survives_fts_syntax(site):
+    assert run(site, "search_everything", q='"unbalanced AND (') == []
+
+
+def test_chart_links_match_their_queries():
+    """Chart links on the home page and in the README carry the query's own fragment."""
+    texts = (ROOT / "metadata.yml").read_text().replace("&amp;", "&") + (ROOT / "README.md").read_text()
+    for name, query in QUERIES.items():
+        if "fragment" in query:
+            assert f"/{DATABASE}/{name}#{query['fragment']}" in texts, name
+    links = re.findall(rf"/{DATABASE}/(\w+)#(g\.[^\"')>\s]+)", texts)
+    assert links and all(QUERIES[name]["fragment"] == fragment for name, fragment in links)
