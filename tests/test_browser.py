@@ -1,0 +1,125 @@
+"""The site in a real browser: Playwright drives Debian's chromium against `datasette serve .` on 127.0.0.1."""
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import DATABASE, ROOT, read_rows
+
+TILE_HOSTS = ("tile.openstreetmap.org",)  # map tiles are out of reach here; everything else must be local
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(site_db):
+    port = free_port()
+    datasette = ROOT / ".venv" / "bin" / "datasette"
+    command = [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", ".", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(process.stderr.read().decode())
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is not installed (make test installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server, tmp_path_factory):
+    """A page that records every URL it requests, checked for strangers after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    yield page
+    context.close()
+    foreign = [u for u in requested if not u.startswith(server) and urlparse(u).hostname not in TILE_HOSTS
+               and not urlparse(u).hostname.endswith(TILE_HOSTS) and not u.startswith("data:")]
+    assert foreign == [], foreign
+
+
+def test_chart_link_draws_a_chart(page, server):
+    page.goto(f"{server}/{DATABASE}/events_per_year#g.mark=bar&g.x_column=year&g.x_type=ordinal&g.y_column=events&g.y_type=quantitative")
+    page.wait_for_selector("canvas", timeout=15000)
+    box = page.locator("canvas").first.bounding_box()
+    assert box["width"] > 100 and box["height"] > 100
+    assert page.locator("select").first.is_visible()
+
+
+def test_map_shows_markers_without_tiles(page, server):
+    page.goto(f"{server}/{DATABASE}/places")
+    page.wait_for_selector(".leaflet-marker-icon", timeout=15000)
+    assert page.locator(".leaflet-marker-icon").count() >= 3
+
+
+def test_events_map_query_puts_events_on_the_map(page, server):
+    page.goto(f"{server}/{DATABASE}/events_map")
+    page.wait_for_selector(".leaflet-marker-icon", timeout=15000)
+    assert page.locator(".leaflet-marker-icon").count() >= 3
+
+
+def test_search_box_finds_lechin_without_the_accent(page, server):
+    page.goto(f"{server}/{DATABASE}/people")
+    page.fill("input[name=_search]", "Lechin")
+    page.press("input[name=_search]", "Enter")
+    page.wait_for_url("**_search=Lechin**")
+    assert page.locator("table.rows-and-columns td", has_text="Juan Lechín").count() >= 1
+
+
+def test_search_all_finds_lechin(page, server):
+    page.goto(f"{server}/-/search?q=Лечин")
+    page.wait_for_selector("text=Juan Lechín", timeout=15000)
+
+
+def test_person_page_shows_memberships(page, server):
+    page.goto(f"{server}/{DATABASE}/people/guillermo-lora")
+    profile = page.locator("section.profile")
+    assert profile.is_visible()
+    memberships = [m for m in read_rows("memberships") if m["person_id"] == "guillermo-lora"]
+    assert profile.locator("tr", has_text="membership").count() == len(memberships)
+    assert profile.locator("td", has_text="Revolutionary Workers' Party").count() >= 1
+    page.screenshot(path=str(ROOT / "tests" / "screenshots" / "person.png"), full_page=True)
+
+
+def test_canned_query_with_parameters_renders_form_and_results(page, server):
+    page.goto(f"{server}/{DATABASE}/members_of_both")
+    page.fill("input[name=first]", "por")
+    page.fill("input[name=second]", "mnr")
+    page.locator("input[type=submit]").first.click()
+    page.wait_for_url("**second=mnr**")
+    assert page.locator("td", has_text="Edwin Möller").count() == 1
+
+
+def test_home_page_lists_questions_and_charts(page, server):
+    page.goto(server)
+    for text in ("Questions, one click each", "Events per year", "The POR's lineage"):
+        assert page.locator(f"text={text}").first.is_visible()
+    page.screenshot(path=str(ROOT / "tests" / "screenshots" / "home.png"), full_page=True)
