@@ -5,11 +5,14 @@ is specific to the site (facets, sort orders, label columns, queries, views and 
 columns the build derives). Local metadata.yml values take precedence over these.
 """
 import json
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from datasette import hookimpl
 
+# build_db.py sits one level above plugins/, in the checkout and in the deployment bundle.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from build_db import derived_date_columns
 
 PACKAGE = Path(__file__).resolve().parent.parent / "data" / "datapackage.json"

@@ -1,6 +1,10 @@
 import asyncio
 import csv
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -65,3 +69,33 @@ def data_copy(tmp_path):
     copy = tmp_path / "data"
     shutil.copytree(DATA, copy)
     return copy
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(site_db, tmp_path_factory):
+    """`datasette serve .` as `make serve` runs it, on a free port of 127.0.0.1."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("server") / "datasette.log").open("w+")
+    datasette = ROOT / ".venv" / "bin" / "datasette"
+    command = [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", ".", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(log.read())
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()

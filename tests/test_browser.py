@@ -1,10 +1,5 @@
 """The site in a real browser: Playwright drives Debian's chromium against `datasette serve .` on 127.0.0.1."""
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from urllib.parse import urlparse
 
 import pytest
@@ -14,32 +9,6 @@ from conftest import DATABASE, ROOT, read_rows
 
 TILE_HOSTS = ("tile.openstreetmap.org",)  # map tiles are out of reach here; everything else must be local
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(site_db):
-    port = free_port()
-    datasette = ROOT / ".venv" / "bin" / "datasette"
-    command = [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", ".", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(process.stderr.read().decode())
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

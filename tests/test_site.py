@@ -87,3 +87,19 @@ def test_views_answer_common_questions(site):
     assert any(r["organization"] for r in spans)
     disputes = site.rows("select target_id, other_reading from disputed_facts")
     assert {"por", "junta-surrender-1952"} <= {d["target_id"] for d in disputes}
+
+
+def test_responses_are_compressed(site):
+    response = site.get(f"/{DATABASE}/events.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.json()["rows"]
+
+
+def test_static_files_are_cacheable(site):
+    page = site.get(f"/{DATABASE}/events")
+    scripts = [s for s in page.text.split('"') if s.startswith("/-/static-plugins/datasette_vega/") and s.endswith(".js")]
+    assert scripts
+    response = site.get(scripts[0], headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=86400"
+    assert response.headers["content-encoding"] == "gzip"
