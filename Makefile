@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := bolivian_trotskyism.db
 PORT ?= 8001
-.PHONY: setup build serve test browser clean
+.PHONY: setup build serve test browser clean bundle
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -35,3 +35,7 @@ test: setup browser
 
 clean:
 	rm -f $(DB) inspect-data.json
+
+# A complete deployable bundle (Dockerfile, fly.toml, database, metadata, plugins, templates, pinned requirements).
+bundle: setup
+	$(BIN)/python publish_bundle.py dist/bundle

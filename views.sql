@@ -78,18 +78,18 @@ LEFT JOIN places pl ON pl.id = c.place_id;
 
 CREATE VIEW disputed_facts AS
 SELECT
-  disputed.target_table,
-  disputed.target_id,
-  disputed.target,
-  disputed.source AS contradicting_source,
-  disputed.locator AS contradicting_locator,
-  disputed.note AS other_reading,
-  (SELECT group_concat(s.source_id || ' ' || s.locator, '; ')
-     FROM citations s
-    WHERE s.target_table = disputed.target_table AND s.target_id = disputed.target_id AND s.stance = 'supports') AS supported_by,
-  disputed.id AS citation_id
-FROM citation_targets disputed
-WHERE disputed.stance = 'contradicts';
+  d.target_table,
+  d.target_id,
+  d.target,
+  d.source AS contradicting_source,
+  d.locator AS contradicting_locator,
+  d.note AS other_reading,
+  (SELECT group_concat(sup.source_id || ' ' || sup.locator, '; ')
+     FROM citations sup
+    WHERE sup.target_table = d.target_table AND sup.target_id = d.target_id AND sup.stance = 'supports') AS supported_by,
+  d.id AS citation_id
+FROM citation_targets d
+WHERE d.stance = 'contradicts';
 
 CREATE VIEW footnote_works AS
 SELECT

@@ -29,36 +29,25 @@ def duplicate_id(d):
     return "people.csv", set_cells(d, "people", 1, id=rows[0]["id"]), "id", "repeats the value on line 2"
 
 
-def empty_id(d):
-    return "events.csv", set_cells(d, "events", 0, id=""), "id", "is empty but required"
+def one_cell(name, table, index, values, column, message):
+    """A breaker that changes cells of one row and expects one message on that row."""
+    def breaker(d):
+        return f"{table}.csv", set_cells(d, table, index, **values), column, message
+    breaker.__name__ = name
+    return breaker
 
 
-def id_not_a_slug(d):
-    return "places.csv", set_cells(d, "places", 0, id="La Paz"), "id", "does not match the pattern"
-
-
-def dangling_foreign_key(d):
-    return "memberships.csv", set_cells(d, "memberships", 0, person_id="nobody-at-all"), "person_id", "'nobody-at-all' is not an id in people.csv"
-
-
-def dangling_parent(d):
-    return "organizations.csv", set_cells(d, "organizations", 0, parent_id="no-such-party"), "parent_id", "is not an id in organizations.csv"
-
-
-def impossible_date(d):
-    return "events.csv", set_cells(d, "events", 0, start_date="1952-02-30"), "start_date", "is not a valid EDTF date"
-
-
-def non_edtf_date(d):
-    return "events.csv", set_cells(d, "events", 0, start_date="April 1952"), "start_date", "does not match the pattern"
-
-
-def end_before_start(d):
-    return "memberships.csv", set_cells(d, "memberships", 0, start_date="1960", end_date="1950-05"), "end_date", "is before start_date"
-
-
-def outside_vocabulary(d):
-    return "events.csv", set_cells(d, "events", 0, classification="picnic"), "classification", "'picnic' is not one of the allowed values"
+ONE_CELL = [
+    one_cell('empty_id', 'events', 0, {'id': ''}, 'id', 'is empty but required'),
+    one_cell('id_not_a_slug', 'places', 0, {'id': 'La Paz'}, 'id', 'does not match the pattern'),
+    one_cell('dangling_foreign_key', 'memberships', 0, {'person_id': 'nobody-at-all'}, 'person_id', "'nobody-at-all' is not an id in people.csv"),
+    one_cell('dangling_parent', 'organizations', 0, {'parent_id': 'no-such-party'}, 'parent_id', 'is not an id in organizations.csv'),
+    one_cell('impossible_date', 'events', 0, {'start_date': '1952-02-30'}, 'start_date', 'is not a valid EDTF date'),
+    one_cell('non_edtf_date', 'events', 0, {'start_date': 'April 1952'}, 'start_date', 'does not match the pattern'),
+    one_cell('end_before_start', 'memberships', 0, {'start_date': '1960', 'end_date': '1950-05'}, 'end_date', 'is before start_date'),
+    one_cell('outside_vocabulary', 'events', 0, {'classification': 'picnic'}, 'classification', "'picnic' is not one of the allowed values"),
+    one_cell('coordinates_out_of_range', 'places', 0, {'latitude': '95.5'}, 'latitude', 'above the maximum 90'),
+]
 
 
 def ragged_row(d):
@@ -124,10 +113,6 @@ def citation_without_target(d):
     return "citations.csv", line, "", "found none"
 
 
-def coordinates_out_of_range(d):
-    return "places.csv", set_cells(d, "places", 0, latitude="95.5"), "latitude", "above the maximum 90"
-
-
 def uncited_event(d):
     rows = read_rows("events", d)
     rows.append({**rows[0], "id": "an-uncited-event-1999", "start_date": "1999"})
@@ -140,11 +125,9 @@ def trailing_space_in_id(d):
     return "people.csv", set_cells(d, "people", 0, id=rows[0]["id"] + " "), "id", "has leading or trailing whitespace"
 
 
-BREAKERS = [
-    duplicate_id, empty_id, id_not_a_slug, dangling_foreign_key, dangling_parent, impossible_date, non_edtf_date,
-    end_before_start, outside_vocabulary, ragged_row, missing_column, unknown_column, byte_order_mark, not_utf8,
-    relation_to_itself, parent_cycle, citation_with_two_targets, citation_without_target, coordinates_out_of_range,
-    uncited_event, trailing_space_in_id,
+BREAKERS = ONE_CELL + [
+    duplicate_id, ragged_row, missing_column, unknown_column, byte_order_mark, not_utf8, relation_to_itself,
+    parent_cycle, citation_with_two_targets, citation_without_target, uncited_event, trailing_space_in_id,
 ]
 
 

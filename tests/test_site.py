@@ -103,3 +103,12 @@ def test_static_files_are_cacheable(site):
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=86400"
     assert response.headers["content-encoding"] == "gzip"
+
+
+def test_permission_cache_gives_datasette_answers(site):
+    """plugins/permission_cache.py memoizes a private Datasette method: it must still exist and agree."""
+    remembered = site.datasette._table_permission_allows
+    assert remembered.__name__ == "remembered"
+    original = type(site.datasette)._table_permission_allows
+    for table in ["people", "citations", "timeline", "no_such_table"]:
+        assert remembered(DATABASE, table) == tuple(original(site.datasette, DATABASE, table))
