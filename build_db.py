@@ -293,8 +293,9 @@ def validate_spans(table):
         for line, row in table.rows:
             if row[start] is None or row[end] is None:
                 continue
-            first, last = parse_edtf(row[start]), parse_edtf(row[end])
-            if first and last and tuple(last.upper_strict())[:3] < tuple(first.lower_strict())[:3]:
+            earliest_start, _ = edtf_bounds(row[start])
+            _, latest_end = edtf_bounds(row[end])
+            if earliest_start and latest_end and latest_end < earliest_start:
                 yield Problem(table.path, line, end, f"{row[end]!r} is before {start} {row[start]!r}")
 
 

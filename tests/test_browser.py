@@ -21,8 +21,12 @@ def browser():
         browser.close()
 
 
+def is_local_or_tile(url, server):
+    return url.startswith((server, "data:")) or (urlparse(url).hostname or "").endswith(TILE_HOSTS)
+
+
 @pytest.fixture
-def page(browser, server, tmp_path_factory):
+def page(browser, server):
     """A page that records every URL it requests, checked for strangers after the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
@@ -30,8 +34,7 @@ def page(browser, server, tmp_path_factory):
     page.on("request", lambda request: requested.append(request.url))
     yield page
     context.close()
-    foreign = [u for u in requested if not u.startswith(server) and urlparse(u).hostname not in TILE_HOSTS
-               and not urlparse(u).hostname.endswith(TILE_HOSTS) and not u.startswith("data:")]
+    foreign = [u for u in requested if not is_local_or_tile(u, server)]
     assert foreign == [], foreign
 
 

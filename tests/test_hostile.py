@@ -11,8 +11,8 @@ import pytest
 
 from conftest import DATABASE, DB, read_rows
 
-SETTINGS_LIMIT_MS = json.loads((DB.parent / "settings.json").read_text())["sql_time_limit_ms"]
-MAX_ROWS = json.loads((DB.parent / "settings.json").read_text())["max_returned_rows"]
+SETTINGS = json.loads((DB.parent / "settings.json").read_text())
+SETTINGS_LIMIT_MS, MAX_ROWS = SETTINGS["sql_time_limit_ms"], SETTINGS["max_returned_rows"]
 
 
 @pytest.fixture(scope="module")
