@@ -13,13 +13,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
 import build_db
 
 HERE = Path(__file__).resolve().parent
-DATABASE = HERE / "bolivian_trotskyism.db"
+DATABASE_FILE = "bolivian_trotskyism.db"
 
 
 def runtime_requirements():
@@ -33,17 +34,25 @@ def setting_options():
     return options
 
 
-def generate(bundle):
-    build_db.build(HERE / "data", DATABASE)
-    if bundle.exists():
-        shutil.rmtree(bundle)
+def publish(database, bundle):
+    """`datasette publish fly --generate-dir`: Dockerfile, fly.toml, the database, metadata, plugins, templates."""
     datasette = Path(sys.executable).with_name("datasette")
     subprocess.run(
-        [str(datasette), "publish", "fly", str(DATABASE), "--app", "bolivian-trotskyism", "--generate-dir", str(bundle),
+        [str(datasette), "publish", "fly", str(database), "--app", "bolivian-trotskyism", "--generate-dir", str(bundle),
          "--metadata", str(HERE / "metadata.yml"), "--plugins-dir", str(HERE / "plugins"),
          "--template-dir", str(HERE / "templates"), *setting_options()],
         check=True,
     )
+
+
+def generate(bundle):
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    # Built apart from the checkout's copy, which a running `make serve` may be serving.
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Path(scratch) / DATABASE_FILE
+        build_db.build(HERE / "data", database)
+        publish(database, bundle)
     (bundle / "requirements.txt").write_text("\n".join(runtime_requirements()) + "\n")
     dockerfile = (bundle / "Dockerfile").read_text()
     dockerfile = re.sub(r"^RUN pip install -U .*$", "RUN pip install --no-cache-dir -r requirements.txt", dockerfile, flags=re.M)
