@@ -2,11 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DB := bolivian_trotskyism.db
 PORT ?= 8001
+# What people edit; build/ is rebuilt only when one of these changed.
+INPUTS := data/datapackage.json $(wildcard data/*.csv queries/*.sql views/*.sql) site/metadata.yml site/settings.json $(wildcard pipeline/*.py)
+BUILT := build/bolivian_trotskyism.db
 .PHONY: setup build serve test browser clean bundle
+
 setup: $(VENV)/.installed
 
+# The exact versions the tests run on (requirements.lock), then this project without dependencies.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -14,15 +18,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(DB): setup build_db.py views.sql data/*.csv data/datapackage.json
-	$(BIN)/python build_db.py --output $(DB)
+$(BUILT): $(VENV)/.installed $(INPUTS)
+	$(BIN)/python build_db.py --output $@
 
-build: $(DB)
+build: $(BUILT)
 
 serve: build
-	# Configuration-directory mode: this folder's *.db (immutable, because inspect-data.json
-	# is here), metadata.yml, settings.json and plugins/.
-	$(BIN)/datasette serve . --host 127.0.0.1 --port $(PORT)
+	$(BIN)/python -m pipeline.server --port $(PORT)
 
 # Debian's chromium for the browser tests (Playwright drives it; nothing is downloaded by Playwright).
 browser:
@@ -34,8 +36,8 @@ test: setup browser
 	$(BIN)/python -m pytest
 
 clean:
-	rm -f $(DB) inspect-data.json
+	rm -rf build dist
 
-# A complete deployable bundle (Dockerfile, fly.toml, database, metadata, plugins, templates, pinned requirements).
+# A complete deployable bundle (Dockerfile, fly.toml, the built folder, plugins, templates, the locked requirements).
 bundle: setup
-	$(BIN)/python publish_bundle.py dist/bundle
+	$(BIN)/python deploy/make_bundle.py dist/bundle

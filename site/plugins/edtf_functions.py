@@ -1,16 +1,11 @@
 """SQL functions for EDTF dates, for queries that compare a typed date with the data's.
 
 edtf_earliest('1952-04') -> '1952-04-01'; edtf_latest('1952-04') -> '1952-04-30';
-edtf_latest('195X') -> '1959-12-31'. NULL for an empty or invalid date.
+edtf_latest('195X') -> '1959-12-31'. NULL for an empty, invalid or overlong date.
 """
-import sys
-from pathlib import Path
-
 from datasette import hookimpl
 
-# build_db.py sits one level above plugins/, in the checkout and in the deployment bundle.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from build_db import edtf_bounds
+from pipeline.edtf_dates import edtf_bounds
 
 
 @hookimpl

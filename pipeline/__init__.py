@@ -1,0 +1,1 @@
+"""The pipeline from data/, queries/, views/ and site/ to the folder Datasette serves (build/)."""

@@ -1,0 +1,81 @@
+"""Serving the built folder: the one command `make serve`, the tests and the benchmarks use.
+
+    python -m pipeline.server [--port 8001] [--build DIR]
+"""
+import argparse
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from . import layout
+
+
+def serve_command(build_dir=layout.BUILD, port=8001, host="127.0.0.1"):
+    """`datasette serve` in configuration-directory mode on the built folder (database opened immutable,
+    because inspect-data.json is there; metadata.json and settings.json read from it), with the site's
+    plugins and templates."""
+    datasette = Path(sys.executable).with_name("datasette")
+    return [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", str(build_dir),
+            "--plugins-dir", str(layout.PLUGINS), "--template-dir", str(layout.TEMPLATES),
+            "--host", host, "--port", str(port)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(base, process, log, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return
+        except OSError:
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"the server exited:\n{log.read()}")
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer {base} within {timeout}s")
+
+
+@contextlib.contextmanager
+def running_site(command=None, build_dir=layout.BUILD):
+    """Start a server on a free port of 127.0.0.1, wait for it, yield its base URL, stop it.
+
+    `command(port)` gives another server's command line (the benchmark's plain Datasette)."""
+    port = free_port()
+    argv = command(port) if command else serve_command(build_dir, port)
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(argv, cwd=layout.ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Serve the built site.")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--build", type=Path, default=layout.BUILD)
+    args = parser.parse_args(argv)
+    command = serve_command(args.build, args.port)
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()
