@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Write a complete deployable bundle of the site, offline: `python publish_bundle.py [DIR]`.
+"""Write a complete deployable bundle of the site, offline: `python deploy/make_bundle.py [DIR]`.
 
-It runs `datasette publish fly --generate-dir` (Dockerfile and fly.toml) on the built
-database with metadata.yml, plugins/, templates/ and every setting of settings.json, then
-pins the runtime to the versions in pyproject.toml and adds what the plugins read
-(build_db.py and data/datapackage.json). The same folder runs anywhere a container runs
-(`docker build` / `docker run`, Cloud Run, Fly) and its contents deploy to Vercel or any
-Python host with `datasette serve` and the CMD line of its Dockerfile.
+It builds the site in a scratch folder, runs `datasette publish fly --generate-dir`
+(Dockerfile and fly.toml) on that database with the generated metadata.json, the site's
+plugins and templates and every setting, then pins the runtime to the exact versions of
+requirements.lock that the tests ran on, and adds the one module the plugins import
+(pipeline/edtf_dates.py). The folder runs anywhere a container runs (`docker build`,
+Cloud Run, Fly) and its contents deploy to any Python host with the CMD of its Dockerfile.
 """
 import json
 import re
@@ -15,56 +15,75 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from importlib.metadata import distribution
 from pathlib import Path
 
-import build_db
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-HERE = Path(__file__).resolve().parent
-DATABASE_FILE = "bolivian_trotskyism.db"
+from pipeline import layout
+from pipeline.build import build
+
+RUNTIME_MODULES = ["pipeline/__init__.py", "pipeline/edtf_dates.py"]
+
+
+def locked_versions():
+    pins = [line.split("==") for line in (layout.ROOT / "requirements.lock").read_text().split() if "==" in line]
+    return {canonicalize_name(name): (name, version) for name, version in pins}
 
 
 def runtime_requirements():
-    return tomllib.loads((HERE / "pyproject.toml").read_text())["project"]["dependencies"]
+    """The locked pins of the runtime dependencies and everything they need, as installed for the tests."""
+    locked = locked_versions()
+    wanted = [Requirement(r).name for r in tomllib.loads((layout.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    seen = set()
+    while wanted:
+        name = canonicalize_name(wanted.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        for requirement in distribution(name).requires or []:
+            requirement = Requirement(requirement)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                wanted.append(requirement.name)
+    # pip and setuptools come with the image's Python, as they did with the test venv's.
+    return sorted(f"{locked[name][0]}=={locked[name][1]}" for name in seen - {"pip", "setuptools"})
 
 
-def setting_options():
+def setting_options(settings):
     options = []
-    for name, value in json.loads((HERE / "settings.json").read_text()).items():
+    for name, value in settings.items():
         options += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
     return options
-
-
-def publish(database, bundle):
-    """`datasette publish fly --generate-dir`: Dockerfile, fly.toml, the database, metadata, plugins, templates."""
-    datasette = Path(sys.executable).with_name("datasette")
-    subprocess.run(
-        [str(datasette), "publish", "fly", str(database), "--app", "bolivian-trotskyism", "--generate-dir", str(bundle),
-         "--metadata", str(HERE / "metadata.yml"), "--plugins-dir", str(HERE / "plugins"),
-         "--template-dir", str(HERE / "templates"), *setting_options()],
-        check=True,
-    )
 
 
 def generate(bundle):
     if bundle.exists():
         shutil.rmtree(bundle)
-    # Built apart from the checkout's copy, which a running `make serve` may be serving.
     with tempfile.TemporaryDirectory() as scratch:
-        database = Path(scratch) / DATABASE_FILE
-        build_db.build(HERE / "data", database)
-        publish(database, bundle)
+        database = Path(scratch) / layout.DATABASE_FILE
+        build(output=database)
+        settings = json.loads((database.parent / "settings.json").read_text())
+        datasette = Path(sys.executable).with_name("datasette")
+        subprocess.run(
+            [str(datasette), "publish", "fly", str(database), "--app", "bolivian-trotskyism", "--generate-dir", str(bundle),
+             "--metadata", str(database.parent / "metadata.json"), "--plugins-dir", str(layout.PLUGINS),
+             "--template-dir", str(layout.TEMPLATES), *setting_options(settings)],
+            check=True,
+        )
     (bundle / "requirements.txt").write_text("\n".join(runtime_requirements()) + "\n")
     dockerfile = (bundle / "Dockerfile").read_text()
-    dockerfile = re.sub(r"^RUN pip install -U .*$", "RUN pip install --no-cache-dir -r requirements.txt", dockerfile, flags=re.M)
+    dockerfile = re.sub(r"^RUN pip install -U .*$", "RUN pip install --no-cache-dir --no-deps -r requirements.txt\n"
+                        "ENV PYTHONPATH=/app", dockerfile, flags=re.M)
     (bundle / "Dockerfile").write_text(dockerfile)
-    shutil.copy2(HERE / "build_db.py", bundle / "build_db.py")
-    (bundle / "data").mkdir()
-    shutil.copy2(HERE / "data" / "datapackage.json", bundle / "data" / "datapackage.json")
+    for module in RUNTIME_MODULES:
+        (bundle / module).parent.mkdir(exist_ok=True)
+        shutil.copy2(layout.ROOT / module, bundle / module)
     for cache in bundle.rglob("__pycache__"):
         shutil.rmtree(cache)
     return bundle
 
 
 if __name__ == "__main__":
-    target = generate(Path(sys.argv[1] if len(sys.argv) > 1 else HERE / "dist" / "bundle").resolve())
+    target = generate(Path(sys.argv[1] if len(sys.argv) > 1 else layout.ROOT / "dist" / "bundle").resolve())
     print(f"wrote {target}: " + ", ".join(sorted(p.name for p in target.iterdir())))

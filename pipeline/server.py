@@ -48,14 +48,15 @@ def wait_until_up(base, process, log, timeout=30):
 
 
 @contextlib.contextmanager
-def running_site(command=None, build_dir=layout.BUILD):
+def running_site(command=None, build_dir=layout.BUILD, cwd=layout.ROOT, env=None):
     """Start a server on a free port of 127.0.0.1, wait for it, yield its base URL, stop it.
 
-    `command(port)` gives another server's command line (the benchmark's plain Datasette)."""
+    `command(port)` gives another server's command line (the benchmark's plain Datasette,
+    the deploy bundle's CMD)."""
     port = free_port()
     argv = command(port) if command else serve_command(build_dir, port)
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(argv, cwd=layout.ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base, process, log)

@@ -1,21 +1,18 @@
 import asyncio
 import csv
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
 
-import build_db
+from pipeline import layout
+from pipeline.build import build
+from pipeline.package import load_package
+from pipeline.server import running_site
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-DB = ROOT / "bolivian_trotskyism.db"
-DATABASE = "bolivian_trotskyism"
+ROOT = layout.ROOT
+DATA = layout.DATA
+DATABASE = layout.DATABASE
 
 
 def read_rows(table, data_dir=DATA):
@@ -25,22 +22,29 @@ def read_rows(table, data_dir=DATA):
 
 @pytest.fixture(scope="session")
 def package():
-    return build_db.load_package(DATA)
+    return load_package(layout.PACKAGE)
 
 
 @pytest.fixture(scope="session")
-def site_db():
-    """The database the site serves, built from data/ exactly as `make build` does."""
-    build_db.build(DATA, DB)
-    return DB
+def built(tmp_path_factory):
+    """The folder the site serves, built from the checkout as `make build` does (in a scratch folder,
+    so a running `make serve` is never rebuilt under)."""
+    folder = tmp_path_factory.mktemp("build")
+    build(output=folder / layout.DATABASE_FILE)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site_db(built):
+    return built / layout.DATABASE_FILE
 
 
 class Site:
-    """Datasette in configuration-directory mode, as `make serve` runs it, called in-process."""
+    """Datasette configured exactly as `make serve` runs it, called in-process."""
 
-    def __init__(self):
+    def __init__(self, folder):
         self.loop = asyncio.new_event_loop()
-        self.datasette = Datasette(config_dir=ROOT)
+        self.datasette = Datasette(config_dir=folder, plugins_dir=str(layout.PLUGINS), template_dir=str(layout.TEMPLATES))
         self.loop.run_until_complete(self.datasette.invoke_startup())
 
     def get(self, path, **kwargs):
@@ -57,8 +61,8 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site(site_db):
-    site = Site()
+def site(built):
+    site = Site(built)
     yield site
     site.loop.close()
 
@@ -71,31 +75,8 @@ def data_copy(tmp_path):
     return copy
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def server(site_db, tmp_path_factory):
-    """`datasette serve .` as `make serve` runs it, on a free port of 127.0.0.1."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("server") / "datasette.log").open("w+")
-    datasette = ROOT / ".venv" / "bin" / "datasette"
-    command = [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", ".", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(log.read())
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+def server(built):
+    """The site as `make serve` runs it, on a free port of 127.0.0.1."""
+    with running_site(build_dir=built) as base:
+        yield base

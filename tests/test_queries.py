@@ -6,8 +6,10 @@ import pytest
 import yaml
 
 from conftest import DATABASE, ROOT, read_rows
+from pipeline import layout
+from pipeline.site import read_queries
 
-QUERIES = yaml.safe_load((ROOT / "metadata.yml").read_text())["databases"][DATABASE]["queries"]
+QUERY_FILES = read_queries(layout.QUERIES, [])
 
 
 def run(site, name, **params):
@@ -17,22 +19,28 @@ def run(site, name, **params):
 
 
 def test_there_are_at_least_twelve_described_queries():
-    assert len(QUERIES) >= 12
-    for name, query in QUERIES.items():
-        assert query.get("title") and query.get("description"), name
+    problems = []
+    assert len(read_queries(layout.QUERIES, problems)) >= 12
+    assert problems == []
+
+
+@pytest.mark.parametrize("name", QUERY_FILES)
+def test_every_query_answers_its_own_example(site, name):
+    """The example of each query file (the one the home page, README and bench open) gives rows."""
+    assert run(site, name, **QUERY_FILES[name].parameters), name
 
 
 def test_timeline_between_two_years(site):
     expected = {e["id"] for e in read_rows("events") if e["start_date"][:4].isdigit() and 1952 <= int(e["start_date"][:4]) <= 1953}
-    assert {r["id"] for r in run(site, "timeline", from_year="1952", to_year="1953", classification="")} == expected
-    congresses = run(site, "timeline", from_year="1900", to_year="2000", classification="congress")
+    assert {r["id"] for r in run(site, "events_between_years", from_year="1952", to_year="1953", classification="")} == expected
+    congresses = run(site, "events_between_years", from_year="1900", to_year="2000", classification="congress")
     assert congresses and {r["classification"] for r in congresses} == {"congress"}
-    years = [r["start_date"][:4].replace("X", "0") for r in run(site, "timeline", from_year="1900", to_year="2000", classification="")]
+    years = [r["start_date"][:4].replace("X", "0") for r in run(site, "events_between_years", from_year="1900", to_year="2000", classification="")]
     assert years == sorted(years)
 
 
 def test_timeline_with_malformed_years_returns_nothing(site):
-    assert run(site, "timeline", from_year="abc", to_year="<script>", classification="") == []
+    assert run(site, "events_between_years", from_year="abc", to_year="<script>", classification="") == []
 
 
 def test_person_profile_lists_memberships_and_events(site):
@@ -99,7 +107,7 @@ def test_splits_and_mergers_in_order(site):
 
 
 def test_disputed_facts_have_both_readings(site):
-    rows = run(site, "disputed_facts")
+    rows = run(site, "disagreements")
     contradicting = [c for c in read_rows("citations") if c["stance"] == "contradicts"]
     assert len(rows) == len(contradicting)
     por = next(r for r in rows if r["target_id"] == "por")
@@ -151,11 +159,20 @@ def test_search_survives_fts_syntax(site):
     assert run(site, "search_everything", q='"unbalanced AND (') == []
 
 
-def test_chart_links_match_their_queries():
-    """Chart links on the home page and in the README carry the query's own fragment."""
-    texts = (ROOT / "metadata.yml").read_text().replace("&amp;", "&") + (ROOT / "README.md").read_text()
-    for name, query in QUERIES.items():
-        if "fragment" in query:
-            assert f"/{DATABASE}/{name}#{query['fragment']}" in texts, name
-    links = re.findall(rf"/{DATABASE}/(\w+)#(g\.[^\"')>\s]+)", texts)
-    assert links and all(QUERIES[name]["fragment"] == fragment for name, fragment in links)
+def test_home_page_links_open_each_query_with_its_example(site):
+    """The home page's lists are generated from the query files: each link is the file's example."""
+    home = site.get("/").text.replace("&amp;", "&")
+    listed = [name for names in yaml.safe_load(layout.SITE_METADATA.read_text())["home_page"].values() for name in names]
+    assert listed
+    for name in listed:
+        assert f'href="{QUERY_FILES[name].example_path(DATABASE)}"' in home, name
+
+
+def test_readme_links_to_queries_use_their_examples():
+    """Every link of the README to a canned query is that query's example, parameters and fragment."""
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(rf"/{DATABASE}/(\w+)(\?[^)\s\"#]*)?(#[^)\s\"]*)?\)", readme)
+    linked = [(name, query + fragment) for name, query, fragment in links if name in QUERY_FILES]
+    assert linked
+    for name, rest in linked:
+        assert f"/{DATABASE}/{name}{rest}" == QUERY_FILES[name].example_path(DATABASE).replace(" ", "+"), name

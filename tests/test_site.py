@@ -48,19 +48,31 @@ def test_search_all_plugin_lists_searchable_tables(site):
     assert "people" in page.text
 
 
-def test_every_table_and_column_is_described(site):
-    tables = site.json(f"/{DATABASE}.json")["tables"]
-    views = [v["name"] for v in site.json(f"/{DATABASE}.json")["views"]]
-    metadata = site.datasette.metadata(database=DATABASE) or {}
-    described = metadata.get("tables", {})
+def test_every_table_view_and_column_is_described_in_the_served_metadata(site):
+    metadata = site.json("/-/metadata.json")["databases"][DATABASE]["tables"]
+    listing = site.json(f"/{DATABASE}.json")
+    names = [t["name"] for t in listing["tables"] if not t["hidden"]] + [v["name"] for v in listing["views"]]
     missing = []
-    for table in [t["name"] for t in tables if not t["hidden"]] + views:
-        info = described.get(table, {})
+    for table in names:
+        info = metadata.get(table, {})
         if not info.get("description"):
             missing.append(f"{table}: no description")
-        columns = [c["name"] for c in site.rows(f"select name from pragma_table_info('{table}')")]
+        columns = [c["name"] for c in site.rows(f"select name from pragma_table_xinfo('{table}')")]
         missing += [f"{table}.{c}" for c in columns if not info.get("columns", {}).get(c)]
-    assert missing == []
+    assert len(names) >= 15 and missing == []
+
+
+def test_no_plugin_supplies_metadata_at_runtime(site):
+    plugins = site.json("/-/plugins.json")
+    assert [p["name"] for p in plugins if "get_metadata" in p["hooks"]] == []
+
+
+@pytest.mark.parametrize("view, facet", [("timeline", "classification"), ("disputed_facts", None), ("citation_targets", "stance")])
+def test_views_are_reachable_at_their_urls_with_their_facets(site, view, facet):
+    data = site.json(f"/{DATABASE}/{view}.json?_shape=objects")
+    assert data["rows"] and "query_name" not in data
+    page = site.get(f"/{DATABASE}/{view}")
+    assert page.status_code == 200 and 'class="facet-info' in page.text if facet else page.status_code == 200
 
 
 def test_license_and_source_are_stated(site):
