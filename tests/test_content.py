@@ -1,6 +1,8 @@
 """The extracted content: the people, dates, footnotes and disagreements the dataset is for."""
 import pytest
 
+import words
+
 from conftest import read_rows
 
 
@@ -84,3 +86,53 @@ def test_entrists_joined_the_mnr_in_1954():
     relations = {(r["organization_id"], r["relation"], r["other_organization_id"]) for r in read_rows("organization_relations")}
     assert ("fraccion-obrero-leninista", "entered", "mnr") in relations
     assert ("por-masas", "split_from", "por") in relations
+
+
+def described_cells(package):
+    """(table, id, column, text) of every description we write: summaries and notes."""
+    for resource in package["resources"]:
+        for column in [f["name"] for f in resource["schema"]["fields"] if f["name"] in ("summary", "note")]:
+            for row in read_rows(resource["name"]):
+                if row[column]:
+                    yield resource["name"], row["id"], column, row[column]
+
+
+def test_no_description_shares_five_words_in_a_row_with_the_overview(package):
+    overview = set(words.FINGERPRINTS.read_text().split())
+    copied = [(t, i, c) for t, i, c, text in described_cells(package) if words.fingerprints(text) & overview]
+    assert len(overview) > 500 and copied == []
+
+
+def test_descriptions_keep_to_one_or_two_short_sentences(package):
+    long = [(t, i, c, len(text)) for t, i, c, text in described_cells(package) if len(text) > 300]
+    assert long == []
+    fields = {(r["name"], f["name"]): f for r in package["resources"] for f in r["schema"]["fields"]}
+    assert fields[("events", "summary")]["constraints"]["maxLength"] == 300  # the build refuses longer ones
+
+
+@pytest.mark.parametrize("person, printed", [
+    ("jorge-abelardo-ramos", "Абелардо Рамос"), ("sinforoso-rivas", "Ривас"), ("victor-paz-estenssoro", "Пас Эстенссоро"),
+])
+def test_names_completed_from_outside_the_texts_are_marked_and_keep_the_printed_form(person, printed):
+    row = by_id("people")[person]
+    assert row["name_basis"] == "editorial" and row["note"]
+    assert printed in row["name_ru"] + row["other_names"]
+
+
+@pytest.mark.parametrize("table, row_id, column, value", [
+    ("events", "torres-overthrow-1971", "start_date", "1971?"),
+    ("events", "por-leaders-exile-1971", "start_date", "1971?"),
+    ("memberships", "tristan-marof-por-founder", "end_date", "1940?"),
+])
+def test_inferred_dates_are_qualified_and_explained(table, row_id, column, value):
+    row = by_id(table)[row_id]
+    assert row[column] == value and row["note"]
+
+
+def test_the_reviewers_corrections_hold():
+    relations = by_id("organization_relations")
+    assert "prin-founded-by-mnr-left-sector" not in relations and "por-masas-allied-with-fstmb" not in relations
+    assert "Quechua Indians" in by_id("organizations")["fraccion-leninista"]["summary"]
+    assert "agrarian" not in by_id("citations")["991"]["note"].lower()
+    expelled = [p for p in read_rows("event_participants") if p["organization_id"] == "por-lucha-obrera" and p["role"] == "expelled"]
+    assert expelled == []
