@@ -1,11 +1,14 @@
 """Bad data is refused with file, line and column named, and the previous database survives."""
 import csv
+import json
+import shutil
 
 import pytest
 import sqlite_utils
 
 from pipeline.build import main as build_main
 from conftest import read_rows
+from pipeline import layout
 
 
 def write_rows(data_dir, table, rows, fieldnames=None):
@@ -158,3 +161,107 @@ def test_windows_line_endings_are_accepted_without_changing_ids(data_copy, tmp_p
     assert build_main(["--data", str(data_copy), "--output", str(output)]) == 0
     ids = {r["id"] for r in sqlite_utils.Database(output)["people"].rows}
     assert ids == {r["id"] for r in read_rows("people")}
+
+
+def edit_package(change):
+    def breaker(inputs):
+        path = inputs["data"] / "datapackage.json"
+        package = json.loads(path.read_text())
+        expected = change(package)
+        path.write_text(json.dumps(package))
+        return path, expected
+    breaker.__name__ = change.__name__
+    return breaker
+
+
+@edit_package
+def unimplemented_type(package):
+    people = next(r for r in package["resources"] if r["name"] == "people")
+    next(f for f in people["schema"]["fields"] if f["name"] == "birth_date")["type"] = "date"
+    return "fields[birth_date]: type 'date' is not implemented by the build"
+
+
+@edit_package
+def unimplemented_constraint(package):
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    next(f for f in events["schema"]["fields"] if f["name"] == "name")["constraints"]["minLenght"] = 3
+    return "constraint 'minLenght' is not implemented by the build"
+
+
+@edit_package
+def misspelt_schema_property(package):
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    events["schema"]["citeBy"] = events["schema"].pop("citedBy")
+    return "resources[events].schema: property 'citeBy' is not implemented by the build"
+
+
+@edit_package
+def foreign_key_to_no_table(package):
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    events["schema"]["foreignKeys"][0]["reference"]["resource"] = "locations"
+    return "references 'locations', which is not a resource"
+
+
+def query_named_like_a_view(inputs):
+    source = inputs["queries"] / "splits_and_mergers.sql"
+    target = inputs["queries"] / "timeline.sql"
+    source.rename(target)
+    return target, "query 'timeline' has the name of a view, which it would hide"
+
+
+def query_without_description(inputs):
+    path = inputs["queries"] / "events_per_year.sql"
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True) if not line.startswith("-- description")))
+    return path, "header has no 'description'"
+
+
+def parameter_without_example(inputs):
+    path = inputs["queries"] / "person_profile.sql"
+    path.write_text(path.read_text().replace("--   person: guillermo-lora\n", ""))
+    return path, "the SQL uses :person but the header's parameters do not give it an example"
+
+
+def facet_on_a_missing_column(inputs):
+    path = inputs["site"]
+    path.write_text(path.read_text().replace("facets: [classification, start_decade, start_year, place_id]",
+                                             "facets: [classification, start_century]"))
+    return path, "'start_century' is not a column of events"
+
+
+def undescribed_view_column(inputs):
+    path = inputs["views"] / "timeline.sql"
+    path.write_text(path.read_text().replace("--   place: Name of the place.\n", ""))
+    return path, "column 'place' of the view is not described"
+
+
+def malformed_package(inputs):
+    path = inputs["data"] / "datapackage.json"
+    path.write_text(path.read_text()[:-40])
+    return path, "is not valid JSON"
+
+
+CONFIGURATION_BREAKERS = [unimplemented_type, unimplemented_constraint, misspelt_schema_property, foreign_key_to_no_table,
+                          query_named_like_a_view, query_without_description, parameter_without_example,
+                          facet_on_a_missing_column, undescribed_view_column, malformed_package]
+
+
+@pytest.mark.parametrize("breaker", CONFIGURATION_BREAKERS, ids=[b.__name__ for b in CONFIGURATION_BREAKERS])
+def test_broken_configuration_is_refused_by_name_and_the_previous_build_kept(breaker, data_copy, tmp_path, capsys):
+    inputs = {"data": data_copy, "queries": tmp_path / "queries", "views": tmp_path / "views", "site": tmp_path / "metadata.yml"}
+    shutil.copytree(layout.QUERIES, inputs["queries"])
+    shutil.copytree(layout.VIEWS, inputs["views"])
+    shutil.copy2(layout.SITE_METADATA, inputs["site"])
+    output = tmp_path / "out" / "site.db"
+    arguments = ["--data", str(data_copy), "--queries", str(inputs["queries"]), "--views", str(inputs["views"]),
+                 "--site-metadata", str(inputs["site"]), "--output", str(output)]
+    assert build_main(arguments) == 0
+    before = {p.name: p.read_bytes() for p in output.parent.iterdir()}
+    capsys.readouterr()
+
+    path, message = breaker(inputs)
+
+    assert build_main(arguments) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert [e for e in errors if e.startswith(str(path)) and message in e], "\n".join(errors[:10])
+    assert "Traceback" not in "\n".join(errors)
+    assert {p.name: p.read_bytes() for p in output.parent.iterdir()} == before
