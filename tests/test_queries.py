@@ -176,3 +176,50 @@ def test_readme_links_to_queries_use_their_examples():
     assert linked
     for name, rest in linked:
         assert f"/{DATABASE}/{name}{rest}" == QUERY_FILES[name].example_path(DATABASE).replace(" ", "+"), name
+
+
+def membership_bounds(m, edtf_bounds):
+    start, end = edtf_bounds(m["start_date"]), edtf_bounds(m["end_date"])
+    return start[0] or end[0], end[1] or start[1]
+
+
+@pytest.mark.parametrize("organization, date", [("por", "1952"), ("POR", "1953-06"), ("por", "2020"), ("COB", "1952-04")])
+def test_members_on_a_date_are_those_the_texts_place_there_and_the_undated_apart(site, organization, date):
+    from pipeline.edtf_dates import edtf_bounds
+    org = next(o["id"] for o in read_rows("organizations") if organization in (o["id"], o["abbreviation"]))
+    earliest, latest = edtf_bounds(date)
+    dated, undated = set(), set()
+    for m in read_rows("memberships"):
+        if m["organization_id"] != org or m["role"] == "founder":
+            continue
+        if not m["start_date"] and not m["end_date"]:
+            undated.add(m["id"])
+        else:
+            low, high = membership_bounds(m, edtf_bounds)
+            if low <= latest and high >= earliest:
+                dated.add(m["id"])
+    rows = run(site, "members_on_date", organization=organization, date=date)
+    assert {r["membership"] for r in rows if r["evidence"].startswith("dated")} == dated
+    assert {r["membership"] for r in rows if r["evidence"].startswith("undated")} == undated
+    assert [r["evidence"].split(":")[0] for r in rows] == sorted(r["evidence"].split(":")[0] for r in rows)  # dated first
+
+
+def test_who_led_the_por_in_1952_includes_lora_but_not_an_open_ended_leader_in_2020(site):
+    in_1952 = {(r["person_id"], r["role"]) for r in run(site, "members_on_date", organization="por", date="1952")}
+    assert ("guillermo-lora", "leader") in in_1952
+    in_2020 = [r for r in run(site, "members_on_date", organization="por", date="2020") if r["evidence"].startswith("dated")]
+    assert in_2020 == []
+    founders = {m["id"] for m in read_rows("memberships") if m["role"] == "founder"}
+    assert not founders & {r["membership"] for r in run(site, "members_on_date", organization="por", date="1935-12")}
+
+
+def test_leaders_by_year_gives_each_dated_year_and_the_undated_last(site):
+    rows = run(site, "leaders_by_year", organization="POR")
+    leaderships = [m for m in read_rows("memberships") if m["organization_id"] == "por"
+                   and m["role"] in ("leader", "general_secretary", "president", "secretary")]
+    assert {r["membership"] for r in rows} == {m["id"] for m in leaderships}
+    years = [r["year"] for r in rows]
+    assert years == sorted(years, key=lambda y: (y is None, y or 0))
+    moscoso = [r["year"] for r in rows if r["membership"] == "hugo-gonzalez-moscoso-por-general-secretary"]
+    assert moscoso == [1953]  # an open-ended start gives its own year only
+    assert None in [r["year"] for r in rows if r["person_id"] == "guillermo-lora"]
