@@ -5,7 +5,7 @@ It builds the site in a scratch folder, runs `datasette publish fly --generate-d
 (Dockerfile and fly.toml) on that database with the generated metadata.json, the site's
 plugins and templates and every setting, then pins the runtime to the exact versions of
 requirements.lock that the tests ran on, and adds the one module the plugins import
-(pipeline/edtf_dates.py). The folder runs anywhere a container runs (`docker build`,
+(pipeline/edtf_dates.py, pipeline/links.py). The folder runs anywhere a container runs (`docker build`,
 Cloud Run, Fly) and its contents deploy to any Python host with the CMD of its Dockerfile.
 """
 import json
@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 from pipeline import layout
 from pipeline.build import build
 
-RUNTIME_MODULES = ["pipeline/__init__.py", "pipeline/edtf_dates.py"]
+RUNTIME_MODULES = ["pipeline/__init__.py", "pipeline/edtf_dates.py", "pipeline/links.py"]
 
 
 def locked_versions():
@@ -68,7 +68,7 @@ def generate(bundle):
         subprocess.run(
             [str(datasette), "publish", "fly", str(database), "--app", "bolivian-trotskyism", "--generate-dir", str(bundle),
              "--metadata", str(database.parent / "metadata.json"), "--plugins-dir", str(layout.PLUGINS),
-             "--template-dir", str(layout.TEMPLATES), *setting_options(settings)],
+             "--template-dir", str(layout.TEMPLATES), "--static", f"site:{layout.STATIC}", *setting_options(settings)],
             check=True,
         )
     (bundle / "requirements.txt").write_text("\n".join(runtime_requirements()) + "\n")

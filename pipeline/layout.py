@@ -12,6 +12,7 @@ SITE_METADATA = SITE / "metadata.yml"
 SETTINGS = SITE / "settings.json"
 PLUGINS = SITE / "plugins"
 TEMPLATES = SITE / "templates"
+STATIC = SITE / "static"  # served at /site/
 BUILD = ROOT / "build"
 
 # The database is named after the data package ("bolivian-trotskyism" -> bolivian_trotskyism.db).

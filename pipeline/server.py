@@ -23,7 +23,7 @@ def serve_command(build_dir=layout.BUILD, port=8001, host="127.0.0.1"):
     plugins and templates."""
     datasette = Path(sys.executable).with_name("datasette")
     return [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", str(build_dir),
-            "--plugins-dir", str(layout.PLUGINS), "--template-dir", str(layout.TEMPLATES),
+            "--plugins-dir", str(layout.PLUGINS), "--template-dir", str(layout.TEMPLATES), "--static", f"site:{layout.STATIC}",
             "--host", host, "--port", str(port)]
 
 

@@ -9,7 +9,9 @@ A query or view file starts with a header of `-- ` comment lines holding YAML:
     --   person: guillermo-lora
     -- question: Guillermo Lora's profile              (optional: the home page's link text)
     -- fragment: g.mark=bar&…                          (optional: a datasette-vega chart)
-    -- hide_sql: true                                  (optional)
+    -- hide_sql: false                                 (optional: the SQL is hidden unless this says false)
+    -- page: people                                     (optional: its rows are the sections of each row page of
+                                                        that table; its one parameter is the row's id)
     -- columns: {id: …}                                (views: a description of every column)
 
 followed by the SQL (a view's is the SELECT; the file name is the view's name).
@@ -22,10 +24,12 @@ from pathlib import Path
 
 import yaml
 
+from .links import id_columns
 from .package import all_fields
 from .problems import Problem
 
-QUERY_KEYS = {"title": True, "description": True, "parameters": True, "question": False, "fragment": False, "hide_sql": False}
+QUERY_KEYS = {"title": True, "description": True, "parameters": True, "question": False, "fragment": False, "hide_sql": False,
+              "page": False}
 VIEW_KEYS = {"description": True, "columns": True}
 PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 SITE_KEYS = {"title", "description", "description_html", "license", "license_url", "source", "source_url",
@@ -150,6 +154,10 @@ def site_problems(metadata, path, database, columns, queries):
         for column in named:
             if column not in columns[table]:
                 yield Problem(path, 0, "", f"{where}: {column!r} is not a column of {table}")
+    for name, query in queries.items():
+        page = query.header.get("page")
+        if page is not None and (page not in columns or len(query.parameters) != 1):
+            yield Problem(query.path, 1, "", f"page: {page!r} must be a table, and the query must have exactly one parameter")
     for section, names in (metadata.get("home_page") or {}).items():
         for name in names:
             if name not in queries:
@@ -177,9 +185,22 @@ def home_page_html(metadata, queries, database):
     return "\n".join(parts)
 
 
+def reading_pages_config(package, queries):
+    """What site/plugins/reading_pages.py needs: which columns are ids of which table, which build-derived
+    columns the page leaves out, and which query gives each table's page its sections."""
+    derived = {r["name"]: [f["name"] for f in all_fields(package, r)[len(r["schema"]["fields"]):]] for r in package["resources"]}
+    return {
+        "id_columns": id_columns(package),
+        "derived_columns": derived,
+        "pages": {q.header["page"]: {"query": name, "parameter": next(iter(q.parameters))}
+                  for name, q in queries.items() if q.header.get("page")},
+    }
+
+
 def datasette_metadata(metadata, package, views, queries, database):
     """The complete metadata.json Datasette serves: site settings, then every description."""
     result = {k: v for k, v in metadata.items() if k not in ("databases", "home_page")}
+    result.setdefault("plugins", {})["reading-pages"] = reading_pages_config(package, queries)
     result["description_html"] = (metadata.get("description_html", "") + "\n" + home_page_html(metadata, queries, database)).strip()
     config = dict(metadata.get("databases", {}).get(database, {}))
     tables = {}
@@ -196,7 +217,8 @@ def datasette_metadata(metadata, package, views, queries, database):
     config["tables"] = tables
     config["queries"] = {
         name: {"title": q.header["title"], "description": q.header["description"], "sql": q.sql,
-               "params": list(q.parameters), **{k: q.header[k] for k in ("fragment", "hide_sql") if k in q.header}}
+               "params": list(q.parameters), "hide_sql": q.header.get("hide_sql", True),
+               **{k: q.header[k] for k in ("fragment",) if k in q.header}}
         for name, q in queries.items()
     }
     result["databases"] = {database: config}

@@ -44,7 +44,8 @@ class Site:
 
     def __init__(self, folder):
         self.loop = asyncio.new_event_loop()
-        self.datasette = Datasette(config_dir=folder, plugins_dir=str(layout.PLUGINS), template_dir=str(layout.TEMPLATES))
+        self.datasette = Datasette(config_dir=folder, plugins_dir=str(layout.PLUGINS), template_dir=str(layout.TEMPLATES),
+                                   static_mounts=[("site", str(layout.STATIC))])
         self.loop.run_until_complete(self.datasette.invoke_startup())
 
     def get(self, path, **kwargs):

@@ -223,7 +223,7 @@ def parameter_without_example(inputs):
 
 def facet_on_a_missing_column(inputs):
     path = inputs["site"]
-    path.write_text(path.read_text().replace("facets: [classification, start_decade, start_year, place_id]",
+    path.write_text(path.read_text().replace("facets: [classification, start_decade, place_id]",
                                              "facets: [classification, start_century]"))
     return path, "'start_century' is not a column of events"
 

@@ -71,14 +71,58 @@ def test_search_all_finds_lechin(page, server):
     page.wait_for_selector("text=Juan Lechín", timeout=15000)
 
 
-def test_person_page_shows_memberships(page, server):
+READING_PAGES = [("people", "guillermo-lora", "name"), ("organizations", "por", "name"), ("events", "cob-founding-1952", "name"),
+                 ("places", "pulacayo", "name"), ("sources", "lora-1978-t3", "title"), ("footnotes", "fn-22", "id")]
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("size", VIEWPORTS)
+@pytest.mark.parametrize("table, key, label", READING_PAGES, ids=[t for t, _, _ in READING_PAGES])
+def test_reading_page_is_titled_by_its_name_starts_on_the_first_screen_and_links_names(browser, server, table, key, label, size):
+    width, height = VIEWPORTS[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{server}/{DATABASE}/{table}/{key}")
+    name = next(r[label] for r in read_rows(table) if r["id"] == key)
+    assert page.locator("h1").inner_text().strip() == name
+    assert page.title().startswith(name)
+    card = page.locator("dl.card").bounding_box()
+    assert card and card["y"] < height  # the facts start on the first screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    links = page.locator(f"section.profile-section a[href^='/{DATABASE}/']")
+    assert links.count() >= 1
+    assert "CC BY 4.0" in page.locator("p.license").inner_text()
+    assert f"/{DATABASE}/{table}/{key}" in page.locator("p.citation").inner_text()
+    if size == "phone":  # each value sits under its own label
+        first = page.locator("table.profile td[data-label]").first
+        label_text = first.evaluate("e => getComputedStyle(e, ':before').content")
+        assert label_text.strip('"') == first.get_attribute("data-label")
+    page.screenshot(path=str(ROOT / "tests" / "screenshots" / f"{table}-{size}.png"), full_page=False)
+    context.close()
+
+
+def test_person_page_lists_every_membership_with_its_organization_linked(page, server):
     page.goto(f"{server}/{DATABASE}/people/guillermo-lora")
-    profile = page.locator("section.profile")
-    assert profile.is_visible()
+    section = page.locator("section.profile-section", has_text="Memberships")
     memberships = [m for m in read_rows("memberships") if m["person_id"] == "guillermo-lora"]
-    assert profile.locator("tr", has_text="membership").count() == len(memberships)
-    assert profile.locator("td", has_text="Revolutionary Workers' Party").count() >= 1
-    page.screenshot(path=str(ROOT / "tests" / "screenshots" / "person.png"), full_page=True)
+    assert section.locator("tbody tr").count() == len(memberships)
+    assert section.locator(f"a[href='/{DATABASE}/organizations/por']").count() >= 1
+
+
+def test_foreign_keys_on_a_reading_page_show_labels(page, server):
+    event = next(e for e in read_rows("events") if e["place_id"])
+    place = next(p for p in read_rows("places") if p["id"] == event["place_id"])
+    page.goto(f"{server}/{DATABASE}/events/{event['id']}")
+    link = page.locator(f"dl.card a[href='/{DATABASE}/places/{place['id']}']")
+    assert link.inner_text() == place["name"]
+
+
+def test_table_page_shows_rows_on_the_first_screen(page, server):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{server}/{DATABASE}/events")
+    first_row = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
+    assert first_row and first_row["y"] < 900
+    assert not page.locator("table.rows-and-columns th.col-start_date_earliest").is_visible()
 
 
 def test_canned_query_with_parameters_renders_form_and_results(page, server):

@@ -19,7 +19,7 @@ def test_bundle_is_complete_pinned_to_the_lock_and_serves_every_description(tmp_
     result = subprocess.run([sys.executable, ROOT / "deploy" / "make_bundle.py", bundle], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     for name in ["Dockerfile", "fly.toml", layout.DATABASE_FILE, "metadata.json", "requirements.txt",
-                 "pipeline/edtf_dates.py", "templates/_profile.html"] + [f"plugins/{p.name}" for p in layout.PLUGINS.glob("*.py")]:
+                 "pipeline/edtf_dates.py", "pipeline/links.py", "templates/row.html", "site/site.css"] + [f"plugins/{p.name}" for p in layout.PLUGINS.glob("*.py")]:
         assert (bundle / name).is_file(), name
     assert not (bundle / "build_db.py").exists() and not (bundle / "data").exists()
 
@@ -50,3 +50,6 @@ def test_bundle_is_complete_pinned_to_the_lock_and_serves_every_description(tmp_
         assert all(t.get("description") for t in metadata.values())
         founded = httpx.get(f"{base}/{DATABASE}.json", params={"sql": "select edtf_latest('195X') as d", "_shape": "array"}).json()
         assert founded == [{"d": "1959-12-31"}]
+        page = httpx.get(f"{base}/{DATABASE}/people/guillermo-lora").text
+        assert "<h1 class=\"reading-title\">Guillermo Lora</h1>" in page
+        assert httpx.get(f"{base}/site/site.css").status_code == 200

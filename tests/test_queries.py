@@ -47,19 +47,54 @@ def test_person_profile_lists_memberships_and_events(site):
     rows = run(site, "person_profile", person="guillermo-lora")
     memberships = [m for m in read_rows("memberships") if m["person_id"] == "guillermo-lora"]
     participations = [p for p in read_rows("event_participants") if p["person_id"] == "guillermo-lora"]
-    assert len([r for r in rows if r["kind"] == "membership"]) == len(memberships)
-    assert len([r for r in rows if r["kind"] == "event"]) == len(participations)
-    assert all(r["cited_at"] for r in rows if r["kind"] in ("membership", "event"))
+    assert sorted(r["link_id"] for r in rows if r["section"] == "Memberships") == sorted(m["organization_id"] for m in memberships)
+    assert sorted(r["link_id"] for r in rows if r["section"] == "Events") == sorted(p["event_id"] for p in participations)
+    assert all(r["cited"] for r in rows)
     assert run(site, "person_profile", person="Guillermo Lora") == rows
 
 
 def test_organization_history_of_the_por(site):
-    rows = run(site, "organization_history", organization="por")
+    rows = run(site, "organization_history", organization="POR")
     members = [m for m in read_rows("memberships") if m["organization_id"] == "por"]
     relations = [r for r in read_rows("organization_relations") if "por" in (r["organization_id"], r["other_organization_id"])]
-    assert len([r for r in rows if r["kind"] == "member"]) == len(members)
-    assert len([r for r in rows if r["kind"] == "relation"]) == len(relations)
-    assert "por-9th-congress-1952" in {r["ref"] for r in rows if r["kind"] == "event"}
+    parts = [o for o in read_rows("organizations") if o["parent_id"] == "por"]
+    assert len([r for r in rows if r["section"] == "Members and office-holders"]) == len(members)
+    assert len([r for r in rows if r["section"] == "Relations"]) == len(relations)
+    assert {r["link_id"] for r in rows if r["section"] == "Factions and parts"} == {o["id"] for o in parts}
+    assert "por-9th-congress-1952" in {r["link_id"] for r in rows if r["section"] == "Events"}
+
+
+@pytest.mark.parametrize("query, parameter, table, key", [
+    ("event_profile", "event", "event_participants", "event_id"), ("place_profile", "place", "events", "place_id"),
+])
+def test_profiles_list_every_row_that_points_at_the_entity(site, query, parameter, table, key):
+    for value in {r[key] for r in read_rows(table) if r[key]}:
+        rows = run(site, query, **{parameter: value})
+        pointing = [r for r in read_rows(table) if r[key] == value]
+        section = "Participants" if query == "event_profile" else "Events here"
+        assert len([r for r in rows if r["section"] == section]) == len(pointing), value
+
+
+def test_footnote_and_work_profiles_list_the_facts_their_citations_support(site):
+    citations = [c for c in read_rows("citations") if c["footnote_id"] == "fn-22"]
+    assert len(run(site, "footnote_profile", footnote="fn-22")) == len(citations)
+    work = next(f["source_id"] for f in read_rows("footnotes") if f["id"] == "fn-22")
+    footnotes = {f["id"] for f in read_rows("footnotes") if f["source_id"] == work}
+    rows = run(site, "source_profile", source=work)
+    assert {r["link_id"] for r in rows if r["section"] == "Footnotes citing it"} == footnotes
+    assert len([r for r in rows if r["section"] != "Footnotes citing it"]) == len([c for c in read_rows("citations") if c["footnote_id"] in footnotes])
+
+
+def test_query_results_link_every_name(site):
+    page = site.get(f"/{DATABASE}/members_on_date?organization=por&date=1952").text
+    assert f'<a href="/{DATABASE}/people/guillermo-lora">Guillermo Lora</a>' in page
+    search = site.get(f"/{DATABASE}/search_everything?q=Lechin").text
+    assert f'<a href="/{DATABASE}/people/juan-lechin">' in search
+
+
+def test_search_everything_without_a_query_answers_empty(site):
+    response = site.get(f"/{DATABASE}/search_everything.json?q=&_shape=objects")
+    assert response.status_code == 200 and response.json()["rows"] == []
 
 
 def test_lineage_of_the_por_reaches_factions_and_successors(site):
