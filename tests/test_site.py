@@ -3,8 +3,9 @@ import csv
 import io
 
 import pytest
+import yaml
 
-from conftest import DATABASE, read_rows
+from conftest import DATABASE, ROOT, read_rows
 
 TABLES = ["sources", "footnotes", "people", "organizations", "memberships", "events",
           "event_participants", "organization_relations", "places", "citations"]
@@ -124,3 +125,11 @@ def test_permission_cache_gives_datasette_answers(site):
     original = type(site.datasette)._table_permission_allows
     for table in ["people", "citations", "timeline", "no_such_table"]:
         assert remembered(DATABASE, table) == tuple(original(site.datasette, DATABASE, table))
+
+
+def test_the_dataset_says_how_to_cite_it(site):
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert citation["license"] == "CC-BY-4.0" and citation["type"] == "dataset"
+    home = site.get("/").text
+    assert "How to cite" in home and citation["title"].split(":")[0] in home
+    assert "How to cite" in (ROOT / "README.md").read_text()

@@ -9,6 +9,7 @@
 select c.id, c.target_table, c.target_id, c.stance,
        case c.stance when 'contradicts' then 'contradicted by ' else '' end
        || case c.source_id when 'ru-article' then 'article' when 'en-overview' then 'overview' else c.source_id end
-       || ' ' || c.locator || coalesce(' (fn ' || f.number || ')', '')
+       || ' ' || c.locator
+       || case when c.locator = 'fn ' || f.number then '' else coalesce(' (fn ' || f.number || ')', '') end
        || case c.stance when 'contradicts' then coalesce(': ' || c.note, '') else '' end as reference
 from citations c left join footnotes f on f.id = c.footnote_id
