@@ -15,7 +15,7 @@ import time
 from datasette.utils import escape_fts
 
 from pipeline import layout
-from pipeline.edtf_dates import edtf_bounds
+from pipeline.edtf_dates import register_sql_functions
 from pipeline.site import read_queries
 
 
@@ -35,8 +35,7 @@ def main(targets):
         label, path = target.split("=", 1)
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         conn.create_function("escape_fts", 1, escape_fts)
-        conn.create_function("edtf_earliest", 1, lambda value: edtf_bounds(value)[0], deterministic=True)
-        conn.create_function("edtf_latest", 1, lambda value: edtf_bounds(value)[1], deterministic=True)
+        register_sql_functions(conn)
         columns[label] = {name: time_query(conn, q.sql, q.parameters) for name, q in queries.items()}
     print("| query | " + " | ".join(f"{label} (ms)" for label in columns) + " |")
     print("|---|" + "---:|" * len(columns))

@@ -22,7 +22,7 @@ import sqlite_utils
 
 from . import layout
 from .edtf_dates import edtf_bounds
-from .package import all_fields, derived_date_fields, derived_target_fields, exactly_one_of_targets, load_package
+from .package import derived_date_fields, derived_target_fields, exactly_one_of_targets, load_package
 from .problems import InvalidData, Problem
 from .site import (datasette_metadata, name_clashes, read_queries, read_site_metadata, read_views, site_problems,
                    view_column_problems)
@@ -56,9 +56,8 @@ def add_target_columns(db, package, table):
 
 
 def create_table(db, package, table):
-    resource = next(r for r in package["resources"] if r["name"] == table.name)
     dates = [(name, tuple(f["name"] for f in derived_date_fields(package, name))) for name in table.date_fields()]
-    columns = {f["name"]: SQLITE_TYPES[f.get("type", "string")] for f in resource["schema"]["fields"]}
+    columns = {name: SQLITE_TYPES[f.get("type", "string")] for name, f in table.fields.items()}
     for _, derived in dates:
         columns.update(zip(derived, (str, str, int, int)))
     not_null = {name for name, f in table.fields.items() if f.get("constraints", {}).get("required")}

@@ -26,3 +26,9 @@ def edtf_bounds(value):
         return None, None
     low, high = parsed.lower_strict(), parsed.upper_strict()
     return (f"{low.tm_year:04d}-{low.tm_mon:02d}-{low.tm_mday:02d}", f"{high.tm_year:04d}-{high.tm_mon:02d}-{high.tm_mday:02d}")
+
+
+def register_sql_functions(conn):
+    """edtf_earliest(value) and edtf_latest(value) on a SQLite connection: the site's and the benchmark's."""
+    conn.create_function("edtf_earliest", 1, lambda value: edtf_bounds(value)[0], deterministic=True)
+    conn.create_function("edtf_latest", 1, lambda value: edtf_bounds(value)[1], deterministic=True)

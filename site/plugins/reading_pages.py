@@ -40,13 +40,11 @@ def render_cell(row, value, column, table, database, datasette):
     return link_html(datasette, database, target[0], target[1], value)
 
 
-async def labels_of(db, table, keys):
+async def label_of(db, table, key):
+    """The row's label (its label_column), or its id where the table has none."""
     label = await db.label_column_for_table(table)
-    if not label or not keys:
-        return {}
-    marks = ", ".join("?" * len(keys))
-    rows = await db.execute(f"select id, [{label}] from [{table}] where id in ({marks})", list(keys))
-    return {r[0]: r[1] for r in rows}
+    row = (await db.execute(f"select [{label}] from [{table}] where id = ?", [key])).first() if label else None
+    return row[0] if row else key
 
 
 async def reading_page(datasette, database, table, key, request):
@@ -59,9 +57,7 @@ async def reading_page(datasette, database, table, key, request):
     derived = set(config["derived_columns"].get(table, []))
     described = datasette.metadata("columns", database=database, table=table) or {}
     foreign = {c: t for c, t in config["id_columns"].items() if c in row and row[c]}
-    labels = {}
-    for column, target in foreign.items():
-        labels[column] = (await labels_of(datasette.get_database(database), target, [row[column]])).get(row[column], row[column])
+    labels = {column: await label_of(db, target, row[column]) for column, target in foreign.items()}
     label_column = await db.label_column_for_table(table)
     title = str(row.get(label_column) or key)
     card = []
