@@ -6,8 +6,8 @@
     site/metadata.yml, settings.json┘
 
 Everything is checked first; on any problem the build prints them all as FILE:LINE: message
-and leaves build/ as it was. Each output is written to a `.partial` file beside its
-destination (never a *.db name Datasette would serve) and renamed into place at the end.
+and leaves build/ as it was. The outputs are written into a staging folder beside build/ and
+published by one atomic switch of the build/ symlink (pipeline/publish.py).
 """
 import argparse
 import gc
@@ -20,23 +20,27 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import layout
+from . import layout, publish
 from .edtf_dates import edtf_bounds
 from .package import derived_date_fields, derived_target_fields, exactly_one_of_targets, load_package
 from .problems import InvalidData, Problem
+from .reconcile import create_name_table, declaration_problems, id_clashes
 from .site import (datasette_metadata, name_clashes, read_queries, read_site_metadata, read_views, site_problems,
                    view_column_problems)
 from .validate import validate
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+UNDATED_ORDER = "9999-12-31"
 SQLITE_TYPES = {"string": str, "integer": int, "number": float, "boolean": int}
 
 
 def with_derived_dates(row, date_fields):
-    """`date_fields`: [(field, (earliest, latest, year, decade) column names)]."""
+    """`date_fields`: [(field, (earliest, latest, year, decade, order) column names)]."""
     row = dict(row)
-    for name, (earliest, latest, year, decade) in date_fields:
+    for name, (earliest, latest, year, decade, order) in date_fields:
         row[earliest], row[latest] = edtf_bounds(row[name])
+        # SQLite sorts NULL first: the tables' default sort uses this key so undated rows come last.
+        row[order] = row[earliest] or UNDATED_ORDER
         first, last = (int(day[:4]) if day else None for day in (row[earliest], row[latest]))
         # A year only where the date names one; 195X spans a decade, not a year.
         row[year] = first if first is not None and first == last else None
@@ -56,10 +60,11 @@ def add_target_columns(db, package, table):
 
 
 def create_table(db, package, table):
-    dates = [(name, tuple(f["name"] for f in derived_date_fields(package, name))) for name in table.date_fields()]
+    derived = {name: derived_date_fields(package, name) for name in table.date_fields()}
+    dates = [(name, tuple(f["name"] for f in fields)) for name, fields in derived.items()]
     columns = {name: SQLITE_TYPES[f.get("type", "string")] for name, f in table.fields.items()}
-    for _, derived in dates:
-        columns.update(zip(derived, (str, str, int, int)))
+    for fields in derived.values():
+        columns.update((f["name"], SQLITE_TYPES[f["type"]]) for f in fields)
     not_null = {name for name, f in table.fields.items() if f.get("constraints", {}).get("required")}
     db[table.name].create(columns, pk=table.primary_key, not_null=not_null,
                           foreign_keys=[(c, t, tc) for c, t, tc in table.foreign_keys])
@@ -76,8 +81,8 @@ def create_table(db, package, table):
             map(values, rows),
         )
     indexed = [c for c, _, _ in table.foreign_keys]
-    for name, (earliest, _, year, _) in dates:
-        indexed += [name, earliest, year]
+    for name, (earliest, _, year, _, order) in dates:
+        indexed += [name, earliest, year, order]
     for column in indexed:
         db[table.name].create_index([column], if_not_exists=True)
     if table.schema.get("exactlyOneOf"):
@@ -92,17 +97,19 @@ def column_names(db, table):
 
 
 def create_views(db, views):
-    """Each view in name order, retried until those it depends on exist."""
+    """Each view in name order, retried until those it depends on exist. A view whose header says
+    `materialize: true` is computed once here into a table of that name, its rows in the view's order."""
     pending, problems = dict(views), []
     while pending:
         created = []
         for name, view in pending.items():
+            kind = "TABLE" if view.header.get("materialize") else "VIEW"
             try:
-                db.execute(f"CREATE VIEW [{name}] AS\n{view.sql}")
+                db.execute(f"CREATE {kind} [{name}] AS\n{view.sql}")
                 db.execute(f"select * from [{name}] limit 0")
                 created.append(name)
             except Exception as error:
-                db.execute(f"DROP VIEW IF EXISTS [{name}]")
+                db.execute(f"DROP {kind} IF EXISTS [{name}]")
                 last_error = (view, error)
         if not created:
             view, error = last_error
@@ -124,10 +131,6 @@ def inspect_data(db_path, final_path, counts):
     }}
 
 
-def partial(path):
-    return path.with_name(f".{path.name}.partial")
-
-
 def build(data_dir=layout.DATA, output=layout.BUILD / layout.DATABASE_FILE, *, queries_dir=layout.QUERIES,
           views_dir=layout.VIEWS, site_metadata=layout.SITE_METADATA, settings=layout.SETTINGS):
     """Check every input, then write the database and its metadata, inspect and settings files beside it."""
@@ -138,32 +141,27 @@ def build(data_dir=layout.DATA, output=layout.BUILD / layout.DATABASE_FILE, *, q
     views = read_views(views_dir, problems)
     metadata = read_site_metadata(site_metadata, problems)
     problems += name_clashes(queries, views, [r["name"] for r in package["resources"]])
+    problems += declaration_problems(data_dir / "datapackage.json", package, views)
     try:
         tables = validate(data_dir, package)
     except InvalidData as error:
         raise InvalidData(error.problems + problems) from None
+    problems += id_clashes(package, tables)
     if problems:
         raise InvalidData(problems)
 
-    output = Path(output).resolve()
+    output = Path(os.path.abspath(output))  # not resolved: its folder is the symlink the build switches
     if output.is_dir():
         raise InvalidData([Problem(output, 0, "", "the output must be a database file path, not a folder")])
-    outputs = {"db": output, "inspect": output.with_name("inspect-data.json"),
-               "metadata": output.with_name("metadata.json"), "settings": output.with_name("settings.json")}
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        for path in outputs.values():
-            partial(path).unlink(missing_ok=True)
-    except OSError as error:
-        raise InvalidData([Problem(output.parent, 0, "", f"cannot write the build here: {error.strerror}")]) from None
-    tmp_db = partial(output)
-    try:
+    with publish.staged(output.parent) as folder:  # unwritable or full: InvalidData naming the folder
+        tmp_db = folder / output.name
         db = sqlite_utils.Database(tmp_db)
         # A crash mid-build only loses the temporary file, so skip the journal and fsyncs.
         db.execute("pragma journal_mode = off")
         db.execute("pragma synchronous = off")
         for table in tables.values():
             create_table(db, package, table)
+        create_name_table(db, package, tables)
         problems = create_views(db, views)
         columns = {name: column_names(db, name) for name in db.table_names() + db.view_names()}
         problems += site_problems(metadata, site_metadata, database, columns, queries)
@@ -172,16 +170,9 @@ def build(data_dir=layout.DATA, output=layout.BUILD / layout.DATABASE_FILE, *, q
         counts = {t: db[t].count for t in db.table_names()}
         db.execute("pragma journal_mode = delete")
         db.close()
-        partial(outputs["inspect"]).write_text(json.dumps(inspect_data(tmp_db, output, counts), indent=2))
-        partial(outputs["metadata"]).write_text(json.dumps(datasette_metadata(metadata, package, views, queries, database), indent=2, ensure_ascii=False))
-        partial(outputs["settings"]).write_text(settings.read_text(encoding="utf-8"))
-        for path in outputs.values():
-            os.replace(partial(path), path)
-    except OSError as error:
-        raise InvalidData([Problem(output.parent, 0, "", f"cannot write the build here: {error.strerror}")]) from None
-    finally:
-        for path in outputs.values():
-            partial(path).unlink(missing_ok=True)
+        (folder / "inspect-data.json").write_text(json.dumps(inspect_data(tmp_db, output, counts), indent=2))
+        (folder / "metadata.json").write_text(json.dumps(datasette_metadata(metadata, package, views, queries, database), indent=2, ensure_ascii=False))
+        (folder / "settings.json").write_text(settings.read_text(encoding="utf-8"))
     return {name: len(table.rows) for name, table in tables.items()}
 
 

@@ -15,6 +15,15 @@ TEMPLATES = SITE / "templates"
 STATIC = SITE / "static"  # served at /site/
 BUILD = ROOT / "build"
 
-# The database is named after the data package ("bolivian-trotskyism" -> bolivian_trotskyism.db).
-DATABASE = json.loads(PACKAGE.read_text(encoding="utf-8"))["name"].replace("-", "_")
+
+def database_name():
+    """The database is named after the data package ("bolivian-trotskyism" -> bolivian_trotskyism.db).
+    A package that cannot be read gives a stand-in name: the build then refuses it, naming the file."""
+    try:
+        return json.loads(PACKAGE.read_text(encoding="utf-8"))["name"].replace("-", "_")
+    except (OSError, ValueError, LookupError, TypeError, AttributeError):
+        return "dataset"
+
+
+DATABASE = database_name()
 DATABASE_FILE = f"{DATABASE}.db"

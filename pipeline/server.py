@@ -14,15 +14,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-from . import layout
+from . import layout, publish
 
 
 def serve_command(build_dir=layout.BUILD, port=8001, host="127.0.0.1"):
     """`datasette serve` in configuration-directory mode on the built folder (database opened immutable,
     because inspect-data.json is there; metadata.json and settings.json read from it), with the site's
-    plugins and templates."""
+    plugins and templates. The folder is the one build/ names now (resolved): a rebuild switches
+    build/ but never what a running server reads."""
     datasette = Path(sys.executable).with_name("datasette")
-    return [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", str(build_dir),
+    return [str(datasette) if datasette.exists() else shutil.which("datasette"), "serve", str(Path(build_dir).resolve()),
             "--plugins-dir", str(layout.PLUGINS), "--template-dir", str(layout.TEMPLATES), "--static", f"site:{layout.STATIC}",
             "--host", host, "--port", str(port)]
 
@@ -56,7 +57,13 @@ def running_site(command=None, build_dir=layout.BUILD, cwd=layout.ROOT, env=None
     port = free_port()
     argv = command(port) if command else serve_command(build_dir, port)
     with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        held = publish.hold(Path(build_dir).resolve()) if command is None else None
+        try:
+            process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       pass_fds=[held] if held is not None else [])
+        finally:
+            if held is not None:
+                os.close(held)  # the server's inherited copy keeps the lock
         base = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(base, process, log)
@@ -75,6 +82,8 @@ def main(argv=None):
     parser.add_argument("--build", type=Path, default=layout.BUILD)
     args = parser.parse_args(argv)
     command = serve_command(args.build, args.port)
+    held = publish.hold(Path(args.build).resolve())
+    os.set_inheritable(held, True)  # the lock lives as long as the server exec'd here
     os.execv(command[0], command)
 
 

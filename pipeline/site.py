@@ -13,6 +13,8 @@ A query or view file starts with a header of `-- ` comment lines holding YAML:
     -- page: people                                     (optional: its rows are the sections of each row page of
                                                         that table; its one parameter is the row's id)
     -- columns: {id: …}                                (views: a description of every column)
+    -- materialize: true                               (views, optional: computed once by the build into a table
+                                                        of that name, for answers that aggregate every row)
 
 followed by the SQL (a view's is the SELECT; the file name is the view's name).
 """
@@ -25,15 +27,15 @@ from pathlib import Path
 import yaml
 
 from .links import id_columns
-from .package import all_fields
+from .package import all_fields, derived_date_fields
 from .problems import Problem
 
 QUERY_KEYS = {"title": True, "description": True, "parameters": True, "question": False, "fragment": False, "hide_sql": False,
               "page": False}
-VIEW_KEYS = {"description": True, "columns": True}
+VIEW_KEYS = {"description": True, "columns": True, "materialize": False}
 PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 SITE_KEYS = {"title", "description", "description_html", "license", "license_url", "source", "source_url",
-             "about", "about_url", "databases", "home_page", "plugins", "extra_css_urls", "extra_js_urls"}
+             "about", "about_url", "databases", "home_page", "questions", "plugins", "extra_css_urls", "extra_js_urls"}
 DATABASE_KEYS = {"description", "description_html", "tables"}
 TABLE_KEYS = {"sort", "sort_desc", "facets", "label_column", "hidden", "size", "sortable_columns", "title"}
 
@@ -106,6 +108,8 @@ def read_views(folder, problems):
     for path in sorted(folder.glob("*.sql")):
         view = read_sql_file(path, VIEW_KEYS, problems)
         if view is not None:
+            if not isinstance(view.header.get("materialize", False), bool):
+                problems.append(Problem(path, 1, "", "materialize: must be true or false"))
             views[view.name] = view
     return views
 
@@ -158,6 +162,11 @@ def site_problems(metadata, path, database, columns, queries):
         page = query.header.get("page")
         if page is not None and (page not in columns or len(query.parameters) != 1):
             yield Problem(query.path, 1, "", f"page: {page!r} must be a table, and the query must have exactly one parameter")
+    for index, item in enumerate(metadata.get("questions") or []):
+        target = str(item.get("path", "")).partition("?")[0].split("/") if isinstance(item, dict) else []
+        if not (isinstance(item, dict) and item.get("question") and len(target) >= 3 and target[1] == database
+                and (target[2] in queries or target[2] in columns)):
+            yield Problem(path, 0, "", f"questions[{index}]: expected a question and a path /{database}/<query or table>…")
     for section, names in (metadata.get("home_page") or {}).items():
         for name in names:
             if name not in queries:
@@ -174,7 +183,15 @@ def view_column_problems(view, actual_columns):
             yield Problem(view.path, 1, "", f"columns: {column!r} is not a column of the view")
 
 
+QUESTIONS_MARK = "<!-- questions -->"
+
+
 def home_page_html(metadata, queries, database):
+    """(the questions' list, the lists of queries) as HTML for the home page."""
+    questions = ""
+    if metadata.get("questions"):
+        items = "".join(f'<li><a href="{html.escape(q["path"])}">{html.escape(q["question"])}</a></li>' for q in metadata["questions"])
+        questions = f'<h3>Questions this dataset answers</h3>\n<ol class="questions">{items}</ol>'
     parts = []
     for section, names in (metadata.get("home_page") or {}).items():
         items = "".join(
@@ -182,7 +199,7 @@ def home_page_html(metadata, queries, database):
             f'{html.escape(queries[n].header.get("question") or queries[n].header["title"])}</a></li>'
             for n in names)
         parts.append(f"<h3>{html.escape(section)}</h3>\n<ul>{items}</ul>")
-    return "\n".join(parts)
+    return questions, "\n".join(parts)
 
 
 def reading_pages_config(package, queries):
@@ -197,11 +214,48 @@ def reading_pages_config(package, queries):
     }
 
 
+def schema_org_config(package):
+    """What site/plugins/json_ld.py and sitemap.py need: the schema.org type of each table whose rows are
+    reading pages, the id columns, what the home page's Dataset says, and the event dates its temporal
+    coverage is the range of."""
+    types = {r["name"]: r["schemaOrgType"] for r in package["resources"] if "schemaOrgType" in r}
+    events = [r for r in package["resources"] if r.get("schemaOrgType") == "Event"]
+    dates = [(r["name"], derived_date_fields(package, f["name"])) for r in events for f in r["schema"]["fields"] if f.get("edtf")]
+    return {
+        "types": types,
+        "id_columns": id_columns(package),
+        "tables": [r["name"] for r in package["resources"]],
+        "dataset": {
+            "name": package["title"],
+            "description": package["description"],
+            "version": package["version"],
+            "license": package["licenses"][0]["path"],
+            "creator": [c["title"] for c in package["contributors"]],
+            "spatial_coverage": package.get("spatialCoverage"),
+            "release_archive": f"{package['name']}-{package['version']}.zip",
+        },
+        # [(table, earliest-day column, latest-day column)] of every date of the Event tables
+        "event_dates": [[table, fields[0]["name"], fields[1]["name"]] for table, fields in dates],
+    }
+
+
 def datasette_metadata(metadata, package, views, queries, database):
     """The complete metadata.json Datasette serves: site settings, then every description."""
     result = {k: v for k, v in metadata.items() if k not in ("databases", "home_page")}
     result.setdefault("plugins", {})["reading-pages"] = reading_pages_config(package, queries)
-    result["description_html"] = (metadata.get("description_html", "") + "\n" + home_page_html(metadata, queries, database)).strip()
+    result["plugins"]["schema-org"] = schema_org_config(package)
+    result["plugins"]["search-terms"] = {"name_fields": {r["name"]: r["schema"]["nameFields"]
+                                                         for r in package["resources"] if r["schema"].get("nameFields")}}
+    # The date columns the build derives (sorting, facets, JSON, CSV, SQL) are left off table pages (site/plugins/table_rows.py).
+    result["plugins"]["table-rows"] = {"hidden_columns": {
+        r["name"]: [d["name"] for f in r["schema"]["fields"] if f.get("edtf") for d in derived_date_fields(package, f["name"])]
+        for r in package["resources"] if any(f.get("edtf") for f in r["schema"]["fields"])}}
+    # The questions go where description_html marks them (<!-- questions -->), the query lists after them.
+    description = metadata.get("description_html", "")
+    questions, lists = home_page_html(metadata, queries, database)
+    if QUESTIONS_MARK not in description:
+        description += "\n" + QUESTIONS_MARK
+    result["description_html"] = (description.replace(QUESTIONS_MARK, questions, 1) + "\n" + lists).strip()
     config = dict(metadata.get("databases", {}).get(database, {}))
     tables = {}
     for resource in package["resources"]:

@@ -6,11 +6,11 @@ properties of our own that pipeline/package.py lists. All problems are collected
 reported together as FILE:LINE: column COL: message.
 """
 import csv
-import datetime
+import io
 import math
 import re
 
-from .edtf_dates import edtf_bounds, parse_edtf
+from .edtf_dates import edtf_bounds, is_dataset_date
 from .package import Table
 from .problems import InvalidData, Problem
 
@@ -18,7 +18,8 @@ BOM = b"\xef\xbb\xbf"
 INTEGER = re.compile(r"-?\d+")
 SQLITE_INTEGER = range(-(2**63), 2**63)
 BOOLEANS = {"true": 1, "false": 0}
-FULL_DAY = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+# A text cell starting with one of these is run as a formula by spreadsheets opening the CSV exports.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 # ---------------------------------------------------------------- reading files
@@ -44,7 +45,9 @@ def read_csv(path, schema, problems):
         problems.append(Problem(path, line, "", f"byte {raw[error.start]:#x} is not UTF-8; save the file as UTF-8"))
         return []
 
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # Lines end at \n, \r\n or \r only (newline=""): str.splitlines would also break at U+2028,
+    # NEL, VT, FF, FS, GS and RS inside a cell and shift every later line number.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -112,18 +115,6 @@ def convert_cell(value, field):
     return value
 
 
-def is_real_day(value):
-    """False for a full date that names no calendar day (1953-02-29); true for anything else."""
-    match = FULL_DAY.match(value)
-    if not match:
-        return True
-    try:
-        datetime.date(*map(int, match.groups()))
-        return True
-    except ValueError:
-        return False
-
-
 def cell_checker(field):
     """A function giving the problems of one non-empty typed value against its field's constraints."""
     constraints = field.get("constraints", {})
@@ -133,6 +124,7 @@ def cell_checker(field):
     minimum, maximum = constraints.get("minimum"), constraints.get("maximum")
     min_length, max_length = constraints.get("minLength"), constraints.get("maxLength")
     is_edtf = field.get("edtf", False)
+    is_text = field.get("type", "string") == "string"
 
     def problems_of(value):
         messages = []
@@ -148,8 +140,11 @@ def cell_checker(field):
             messages.append(f"is {len(value)} characters long, shorter than the minimum {min_length}")
         if max_length is not None and len(value) > max_length:
             messages.append(f"is {len(value)} characters long, over the maximum {max_length}")
-        if is_edtf and not messages and (parse_edtf(value) is None or not is_real_day(value)):
-            messages.append(f"{value!r} is not a valid EDTF date (expected 1952, 1952-04, 1952-04-09, 1952?, 1952~ or 195X)")
+        if is_edtf and not messages and not is_dataset_date(value):
+            messages.append(f"{value!r} is not a valid EDTF date of real calendar days "
+                            "(expected 1952, 1952-04, 1952-04-09, 1952?, 1952~ or 195X)")
+        if is_text and value.startswith(FORMULA_STARTS):
+            messages.append(f"starts with {value[0]!r}, which a spreadsheet opening the CSV export would run as a formula")
         return messages
 
     return problems_of
@@ -262,22 +257,26 @@ def validate_cited(table, tables):
 
 
 def validate_hierarchies(table):
-    """A self-referencing foreign key (parent_id) must not loop back on itself."""
+    """A self-referencing foreign key (parent_id) must not loop back on itself.
+
+    Each row is walked at most once (linear in the rows, however deep the chains): a walk stops
+    at a row an earlier walk already cleared."""
     for column, target, target_column in table.foreign_keys:
         if target != table.name:
             continue
         parent = {row[target_column]: row[column] for _, row in table.rows if row[column] is not None}
         lines = {row[target_column]: line for line, row in table.rows}
-        reported = set()
+        cleared = set()
         for start in parent:
-            seen, node = [], start
-            while node in parent and node not in seen:
-                seen.append(node)
+            path, on_path, node = [], set(), start
+            while node in parent and node not in cleared and node not in on_path:
+                path.append(node)
+                on_path.add(node)
                 node = parent[node]
-            if node in seen and node not in reported:
-                loop = seen[seen.index(node):]
-                reported.update(loop)
+            if node in on_path:
+                loop = path[path.index(node):]
                 yield Problem(table.path, lines[node], column, f"{' -> '.join(loop + [node])} is a cycle")
+            cleared.update(path)
 
 
 def read_tables(data_dir, package):

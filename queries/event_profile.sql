@@ -5,7 +5,7 @@
 -- page: events
 -- parameters:
 --   event: cob-founding-1952
-with event as (select id from events where id = :event or name = :event collate nocase)
+with event as (select resolve_id('events', :event) as id)
 select section, name, role, note, cited, link_table, link_id from (
   select 1 as part, 'Participants' as section, coalesce(p.name, o.name) as name, ep.role, ep.note,
          (select group_concat(r.reference, '; ') from citation_references r

@@ -1,13 +1,13 @@
 -- title: Lineage of an organization
 -- question: "The POR's lineage: every faction, split and successor"
--- description: Every ancestor and descendant of an organization (id, e.g. por) through splits, successions,
+-- description: Every ancestor and descendant of an organization (its id, name or abbreviation, e.g. por) through splits, successions,
 --   renamings, factions, mergers and parties founded by a faction, found by a recursive query. Each organization
 --   appears once, by its shortest path; depth 1 is a direct link.
 -- parameters:
 --   organization: por
 with recursive
 descendants(id, depth, relation, via, start_date, path) as (
-  select :organization, 0, null, null, null, '/' || :organization || '/'
+  select id, 0, null, null, null, '/' || id || '/' from (select resolve_id('organizations', :organization) as id) where id is not null
   union
   select r.organization_id, d.depth + 1, r.relation, d.id, r.start_date, d.path || r.organization_id || '/'
   from descendants d
@@ -22,7 +22,7 @@ descendants(id, depth, relation, via, start_date, path) as (
   where r.relation = 'merged_into' and instr(d.path, '/' || r.other_organization_id || '/') = 0 and d.depth < 12
 ),
 ancestors(id, depth, relation, via, start_date, path) as (
-  select :organization, 0, null, null, null, '/' || :organization || '/'
+  select id, 0, null, null, null, '/' || id || '/' from (select resolve_id('organizations', :organization) as id) where id is not null
   union
   select r.other_organization_id, a.depth + 1, r.relation, a.id, r.start_date, a.path || r.other_organization_id || '/'
   from ancestors a

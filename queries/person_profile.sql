@@ -1,12 +1,12 @@
 -- title: A person's profile
 -- question: "Guillermo Lora's profile: memberships, events, citations (any person)"
--- description: 'Everything about one person (the id, e.g. guillermo-lora, or the name): memberships with dates,
+-- description: 'Everything about one person (the id, e.g. guillermo-lora, or a name in any spelling or script: Lora, Лора): memberships with dates,
 --   events with roles, and where the texts name the person, each with its citations. The person''s page shows
 --   the same rows.'
 -- page: people
 -- parameters:
 --   person: guillermo-lora
-with person as (select id from people where id = :person or name = :person collate nocase)
+with person as (select resolve_id('people', :person) as id)
 select section, date, name, role, note, cited, link_table, link_id from (
   select 1 as part, 'Memberships' as section, m.start_date || coalesce(' – ' || m.end_date, '') as date,
          o.name, m.role, m.note,

@@ -1,5 +1,5 @@
 -- title: A cited work
--- description: 'One work (its id, e.g. lora-1978-t3): the footnotes of the article that cite it, with their pages,
+-- description: 'One work (its id, e.g. lora-1978-t3, or words of its title or author): the footnotes of the article that cite it, with their pages,
 --   and the facts whose sentences carry those footnotes. The work''s page shows the same rows.'
 -- page: sources
 -- parameters:
@@ -7,11 +7,11 @@
 select section, name, detail, link_table, link_id from (
   select 1 as part, 'Footnotes citing it' as section, 'Footnote ' || f.number as name, f.pages as detail,
          'footnotes' as link_table, f.id as link_id, f.number as n
-  from footnotes f where f.source_id = :source
+  from footnotes f where f.source_id = resolve_id('sources', :source)
   union all
   select 2, 'Facts these footnotes support', ct.target, 'fn ' || f.number || ', ' || ct.stance,
          ct.target_table, ct.target_id, f.number
   from footnotes f join citation_targets ct on ct.footnote_id = f.id
-  where f.source_id = :source
+  where f.source_id = resolve_id('sources', :source)
 )
 order by part, n, name

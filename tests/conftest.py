@@ -3,6 +3,7 @@ import csv
 import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 from datasette.app import Datasette
 
 from pipeline import layout
@@ -81,3 +82,20 @@ def server(built):
     """The site as `make serve` runs it, on a free port of 127.0.0.1."""
     with running_site(build_dir=built) as base:
         yield base
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+# Module scope: Playwright's sync API runs an event loop while the browser is open, and the in-process
+# `site` of later test modules cannot run its own loop inside it.
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, driven by Playwright (which downloads nothing)."""
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is not installed (make test installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

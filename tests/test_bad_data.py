@@ -10,6 +10,23 @@ from pipeline.build import main as build_main
 from conftest import read_rows
 from pipeline import layout
 
+OUTPUT = "out.db"
+
+
+@pytest.fixture(scope="module")
+def first_build(tmp_path_factory):
+    """A successful build of the checkout (its served folder, a symlink, and the folder it names),
+    built once: each test starts from a copy of it and checks a refused build leaves it as it was."""
+    parent = tmp_path_factory.mktemp("first-build")
+    assert build_main(["--output", str(parent / "build" / OUTPUT)]) == 0
+    return parent
+
+
+def previous_build(first_build, tmp_path):
+    """A copy of the first build in `tmp_path`; the database path to build into again."""
+    shutil.copytree(first_build, tmp_path / "site", symlinks=True)
+    return tmp_path / "site" / "build" / OUTPUT
+
 
 def write_rows(data_dir, table, rows, fieldnames=None):
     fieldnames = fieldnames or list(rows[0].keys())
@@ -50,6 +67,19 @@ ONE_CELL = [
     one_cell('end_before_start', 'memberships', 0, {'start_date': '1960', 'end_date': '1950-05'}, 'end_date', 'is before start_date'),
     one_cell('outside_vocabulary', 'events', 0, {'classification': 'picnic'}, 'classification', "'picnic' is not one of the allowed values"),
     one_cell('coordinates_out_of_range', 'places', 0, {'latitude': '95.5'}, 'latitude', 'above the maximum 90'),
+    # Values that used to be stored changed instead of refused (issue 13, item 8).
+    one_cell('latitude_not_a_number', 'places', 0, {'latitude': 'NaN'}, 'latitude', "'NaN' is not a finite number"),
+    one_cell('infinite_longitude', 'places', 1, {'longitude': '-inf'}, 'longitude', "'-inf' is not a finite number"),
+    one_cell('leap_day_of_a_common_year', 'events', 0, {'start_date': '1953-02-29'}, 'start_date', 'is not a valid EDTF date'),
+    one_cell('leap_day_of_1900', 'events', 0, {'start_date': '1900-02-29'}, 'start_date', 'is not a valid EDTF date'),
+    one_cell('impossible_day_of_a_decade', 'events', 0, {'start_date': '195X-02-30'}, 'start_date', 'is not a valid EDTF date'),
+    one_cell('leap_day_of_a_decade', 'events', 0, {'start_date': '195X-02-29'}, 'start_date', 'is not a valid EDTF date'),
+    # A traceback before (item 9): SQLite's integers stop at 2**63 - 1.
+    one_cell('integer_over_64_bits', 'footnotes', 0, {'number': str(2**63)}, 'number', 'too large for a 64-bit integer'),
+    # Spreadsheet formulas (item 16): a CSV export opened in a spreadsheet would run them.
+    one_cell('hyperlink_formula', 'people', 0, {'name': '=HYPERLINK("https://example.org/x","click")'}, 'name', 'would run as a formula'),
+    one_cell('at_formula', 'events', 0, {'summary': '@SUM(1+1)*cmd|" /C calc"!A0'}, 'summary', 'would run as a formula'),
+    one_cell('plus_formula', 'organizations', 0, {'name': '+1+1'}, 'name', 'would run as a formula'),
 ]
 
 
@@ -136,9 +166,8 @@ BREAKERS = ONE_CELL + [
 
 
 @pytest.mark.parametrize("breaker", BREAKERS, ids=[b.__name__ for b in BREAKERS])
-def test_bad_data_is_refused_and_the_previous_database_kept(breaker, data_copy, tmp_path, capsys):
-    output = tmp_path / "out.db"
-    assert build_main(["--data", str(data_copy), "--output", str(output)]) == 0
+def test_bad_data_is_refused_and_the_previous_database_kept(breaker, data_copy, tmp_path, capsys, first_build):
+    output = previous_build(first_build, tmp_path)
     before = output.read_bytes()
     capsys.readouterr()
 
@@ -151,13 +180,13 @@ def test_bad_data_is_refused_and_the_previous_database_kept(breaker, data_copy, 
     assert matching, f"no error at {where} column {column!r} saying {message!r} in:\n" + "\n".join(errors[:20])
     assert errors[-1].startswith("refused:")
     assert output.read_bytes() == before
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
+    assert not [p for p in output.parent.parent.iterdir() if p.name.endswith(".partial")]
 
 
 def test_windows_line_endings_are_accepted_without_changing_ids(data_copy, tmp_path):
     path = data_copy / "people.csv"
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    output = tmp_path / "crlf.db"
+    output = tmp_path / "build" / "crlf.db"
     assert build_main(["--data", str(data_copy), "--output", str(output)]) == 0
     ids = {r["id"] for r in sqlite_utils.Database(output)["people"].rows}
     assert ids == {r["id"] for r in read_rows("people")}
@@ -246,15 +275,14 @@ CONFIGURATION_BREAKERS = [unimplemented_type, unimplemented_constraint, misspelt
 
 
 @pytest.mark.parametrize("breaker", CONFIGURATION_BREAKERS, ids=[b.__name__ for b in CONFIGURATION_BREAKERS])
-def test_broken_configuration_is_refused_by_name_and_the_previous_build_kept(breaker, data_copy, tmp_path, capsys):
+def test_broken_configuration_is_refused_by_name_and_the_previous_build_kept(breaker, data_copy, tmp_path, capsys, first_build):
     inputs = {"data": data_copy, "queries": tmp_path / "queries", "views": tmp_path / "views", "site": tmp_path / "metadata.yml"}
     shutil.copytree(layout.QUERIES, inputs["queries"])
     shutil.copytree(layout.VIEWS, inputs["views"])
     shutil.copy2(layout.SITE_METADATA, inputs["site"])
-    output = tmp_path / "out" / "site.db"
+    output = previous_build(first_build, tmp_path)
     arguments = ["--data", str(data_copy), "--queries", str(inputs["queries"]), "--views", str(inputs["views"]),
                  "--site-metadata", str(inputs["site"]), "--output", str(output)]
-    assert build_main(arguments) == 0
     before = {p.name: p.read_bytes() for p in output.parent.iterdir()}
     capsys.readouterr()
 
@@ -265,3 +293,107 @@ def test_broken_configuration_is_refused_by_name_and_the_previous_build_kept(bre
     assert [e for e in errors if e.startswith(str(path)) and message in e], "\n".join(errors[:10])
     assert "Traceback" not in "\n".join(errors)
     assert {p.name: p.read_bytes() for p in output.parent.iterdir()} == before
+
+
+LINE_BREAKS_OF_STR_SPLITLINES = ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+
+
+@pytest.mark.parametrize("separator", LINE_BREAKS_OF_STR_SPLITLINES, ids=lambda c: f"U+{ord(c):04X}")
+def test_line_separators_inside_cells_keep_every_later_line_number(separator, data_copy, tmp_path, capsys, first_build):
+    """Only \\n, \\r\\n and \\r end a CSV line: a cell holding U+2028, NEL, VT, FF, FS, GS or RS, quoted
+    or not, neither shifts the line of a later error nor is refused as a multi-line cell (item 10)."""
+    rows = read_rows("people", data_copy)
+    rows[0]["summary"] = f"first part{separator}second part"
+    rows[1]["note"] = f"unquoted{separator}note"
+    rows[3]["id"] = ""
+    path = data_copy / "people.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        quoted = csv.DictWriter(f, list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_ALL)
+        unquoted = csv.DictWriter(f, list(rows[0]), lineterminator="\n")  # leaves the separator bare
+        unquoted.writeheader()
+        quoted.writerow(rows[0])
+        unquoted.writerows(rows[1:])
+    output = previous_build(first_build, tmp_path)
+    capsys.readouterr()
+    assert build_main(["--data", str(data_copy), "--output", str(output)]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert [e for e in errors if e.startswith(f"{path}:")] == [f"{path}:5: column id: is empty but required"], errors
+
+
+def test_a_quoted_line_separator_is_built_as_it_is(data_copy, tmp_path, first_build):
+    rows = read_rows("people", data_copy)
+    rows[0]["summary"] = "before\u2028after"
+    path = data_copy / "people.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    output = previous_build(first_build, tmp_path)
+    assert build_main(["--data", str(data_copy), "--output", str(output)]) == 0
+    assert sqlite_utils.Database(output)["people"].get(rows[0]["id"])["summary"] == "before\u2028after"
+
+
+def malformed_package_cases():
+    """(name, change to the package, message): JSON of another shape than the build reads, refused by key (item 9)."""
+    def resource(package, name):
+        return next(r for r in package["resources"] if r["name"] == name)
+
+    def fields_not_a_list(p):
+        resource(p, "people")["schema"]["fields"] = "id, name"
+
+    def foreign_key_without_reference(p):
+        del resource(p, "memberships")["schema"]["foreignKeys"][0]["reference"]
+
+    def pattern_not_a_string(p):
+        next(f for f in resource(p, "people")["schema"]["fields"] if "pattern" in f.get("constraints", {}))["constraints"]["pattern"] = 5
+
+    def bad_regular_expression(p):
+        next(f for f in resource(p, "people")["schema"]["fields"] if "pattern" in f.get("constraints", {}))["constraints"]["pattern"] = "^([a-z]$"
+
+    def path_outside_the_data_folder(p):
+        resource(p, "places")["path"] = "../../etc/passwd"
+
+    def resource_not_an_object(p):
+        p["resources"][0] = "people.csv"
+
+    def foreign_key_to_a_missing_field(p):
+        resource(p, "memberships")["schema"]["foreignKeys"][0]["reference"]["fields"] = "uuid"
+
+    def enum_not_a_list(p):
+        next(f for f in resource(p, "events")["schema"]["fields"] if "enum" in f.get("constraints", {}))["constraints"]["enum"] = "war"
+
+    return [
+        (fields_not_a_list, "resources[people].schema.fields: expected a list"),
+        (foreign_key_without_reference, "resources[memberships].schema.foreignKeys[0]: 'reference' is missing"),
+        (pattern_not_a_string, ".constraints.pattern: expected a string, found 5"),
+        (bad_regular_expression, ".constraints.pattern: not a regular expression"),
+        (path_outside_the_data_folder, "resources[places].path: '../../etc/passwd' is not a file inside the data folder"),
+        (resource_not_an_object, "package.resources[0]: expected an object"),
+        (foreign_key_to_a_missing_field, "references people.uuid, which is not a field"),
+        (enum_not_a_list, ".constraints.enum: expected a list"),
+    ]
+
+
+@pytest.mark.parametrize("change, message", malformed_package_cases(), ids=lambda c: getattr(c, "__name__", ""))
+def test_malformed_package_is_refused_by_key_without_a_traceback(change, message, data_copy, tmp_path, capsys, first_build):
+    path = data_copy / "datapackage.json"
+    package = json.loads(path.read_text())
+    change(package)
+    path.write_text(json.dumps(package))
+    output = previous_build(first_build, tmp_path)
+    before = output.read_bytes()
+    capsys.readouterr()
+    assert build_main(["--data", str(data_copy), "--output", str(output)]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert [e for e in errors if e.startswith(f"{path}: ") and message in e], "\n".join(errors[:10])
+    assert output.read_bytes() == before
+
+
+def test_a_folder_where_a_csv_belongs_is_refused_by_name(data_copy, tmp_path, capsys, first_build):
+    (data_copy / "places.csv").unlink()
+    (data_copy / "places.csv").mkdir()
+    output = previous_build(first_build, tmp_path)
+    capsys.readouterr()
+    assert build_main(["--data", str(data_copy), "--output", str(output)]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert f"{data_copy / 'places.csv'}: cannot be read as a file: Is a directory" in errors

@@ -1,24 +1,11 @@
 """The site in a real browser: Playwright drives Debian's chromium against `datasette serve .` on 127.0.0.1."""
-import shutil
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-from conftest import DATABASE, ROOT, read_rows
+from conftest import DATABASE, ROOT, VIEWPORTS, read_rows
 
 TILE_HOSTS = ("tile.openstreetmap.org",)  # map tiles are out of reach here; everything else must be local
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is not installed (make test installs it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def is_local_or_tile(url, server):
@@ -73,7 +60,6 @@ def test_search_all_finds_lechin(page, server):
 
 READING_PAGES = [("people", "guillermo-lora", "name"), ("organizations", "por", "name"), ("events", "cob-founding-1952", "name"),
                  ("places", "pulacayo", "name"), ("sources", "lora-1978-t3", "title"), ("footnotes", "fn-22", "id")]
-VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
 @pytest.mark.parametrize("size", VIEWPORTS)
@@ -139,3 +125,49 @@ def test_home_page_lists_questions_and_charts(page, server):
     for text in ("Questions, one click each", "Events per year", "The POR's lineage"):
         assert page.locator(f"text={text}").first.is_visible()
     page.screenshot(path=str(ROOT / "tests" / "screenshots" / "home.png"), full_page=True)
+
+
+def test_search_page_puts_the_named_record_first_and_links_it(browser, server):
+    for width, height in VIEWPORTS.values():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{server}/")
+        page.fill("form.home-search input[name=q]", "Pulacayo Thesis")
+        page.press("form.home-search input[name=q]", "Enter")
+        page.wait_for_selector("ul.search-results a", timeout=15000)
+        first = page.locator("ul.search-results a").first
+        assert first.get_attribute("href") == f"/{DATABASE}/events/pulacayo-theses-1946"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        first.click()
+        page.wait_for_url(f"**/events/pulacayo-theses-1946")
+        context.close()
+
+
+QUERY_PAGES = sorted(p.stem for p in (ROOT / "queries").glob("*.sql"))
+
+
+@pytest.mark.parametrize("name", QUERY_PAGES)
+def test_canned_query_pages_fit_a_phone(browser, server, name):
+    """Opened from the home page's links (with their examples), a query page does not scroll sideways on a
+    390 px phone: the SQL is hidden and a wide answer scrolls inside its own box."""
+    from pipeline.site import read_queries
+    from pipeline import layout
+    example = read_queries(layout.QUERIES, [])[name].example_path(DATABASE)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server}{example}")
+    assert page.locator("h1").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    context.close()
+
+
+@pytest.mark.parametrize("path", [f"/{DATABASE}/events", f"/{DATABASE}/people", f"/{DATABASE}/citations", "/-/search?q=Lora", "/"])
+def test_table_search_and_home_pages_fit_a_phone(browser, server, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    if "/-/search" not in path and path != "/":
+        first_row = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
+        assert first_row and first_row["y"] < 844 * 2, path  # the rows start within two phone screens
+    context.close()

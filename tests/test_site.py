@@ -1,6 +1,8 @@
 """The served site: every table in HTML, JSON and CSV; labels; search; metadata."""
 import csv
+import html
 import io
+import re
 
 import pytest
 import yaml
@@ -114,7 +116,7 @@ def test_static_files_are_cacheable(site):
     assert scripts
     response = site.get(scripts[0], headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
-    assert response.headers["cache-control"] == "public, max-age=86400"
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"  # its name carries its hash
     assert response.headers["content-encoding"] == "gzip"
 
 
@@ -133,3 +135,50 @@ def test_the_dataset_says_how_to_cite_it(site):
     home = site.get("/").text
     assert "How to cite" in home and citation["title"].split(":")[0] in home
     assert "How to cite" in (ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("table", ["events", "memberships", "organization_relations"])
+def test_tables_list_dated_rows_before_undated_ones(site, table):
+    rows = site.json(f"/{DATABASE}/{table}.json?_shape=objects&_size=max")["rows"]
+    dated = [bool(r["start_date"]) for r in rows]
+    assert any(dated) and dated == sorted(dated, reverse=True), table
+    days = [r["start_date_earliest"] for r in rows if r["start_date"]]
+    assert days == sorted(days)
+
+
+def test_home_page_search_leads_to_ranked_search(site):
+    home = site.get("/").text
+    assert 'action="/-/search"' in home
+    page = site.get("/-/search?q=Pulacayo+Thesis").text
+    assert "/search_everything.json?" in page and "Pulacayo Thesis" in page
+
+
+QUESTIONS = yaml.safe_load((ROOT / "site" / "metadata.yml").read_text(encoding="utf-8"))["questions"]
+
+
+def test_readme_and_home_page_list_the_same_questions(site):
+    readme = re.findall(r"^\d+\. \[(.+?)\]\(http://127\.0\.0\.1:8001(\S+?)\)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    assert readme == [(q["question"], q["path"]) for q in QUESTIONS]
+    home = site.get("/").text
+    for q in QUESTIONS:
+        assert f'<a href="{html.escape(q["path"])}">{html.escape(q["question"])}</a>' in home
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=[q["path"] for q in QUESTIONS])
+def test_each_question_opens_a_page_with_an_answer(site, question):
+    path, _, query = question["path"].partition("?")
+    page = site.get(question["path"])
+    assert page.status_code == 200
+    if path.count("/") == 3:  # a reading page: /database/table/id
+        assert "<h1" in page.text and "No rows" not in page.text
+    else:
+        assert site.json(f"{path}.json?{query}&_shape=objects")["rows"], question["path"]
+
+
+def test_the_first_questions_give_the_answers_the_data_holds(site):
+    leaders = {m["person_id"] for m in read_rows("memberships") if m["organization_id"] == "por" and m["role"] == "leader"}
+    led_1952 = site.json(f"/{DATABASE}/members_on_date.json?organization=POR&date=1952&_shape=objects")["rows"]
+    assert "guillermo-lora" in leaders and "guillermo-lora" in {r["person_id"] for r in led_1952 if r["role"] == "leader"}
+    april = {e["id"] for e in read_rows("events") if e["start_date"].startswith("1952-04")}
+    shown = site.json(f"/{DATABASE}/events.json?start_date__startswith=1952-04&_shape=objects&_size=max")["rows"]
+    assert april and {r["id"] for r in shown} == april

@@ -1,0 +1,254 @@
+"""The shipped cache: deploy/nginx.conf in front of a real server, the site's Cache-Control headers,
+and what makes an uncached page cheap without changing it: the in-process caches of Datasette's
+per-request questions, table rows written in Python, gzip at level 6."""
+import asyncio
+import gzip
+import importlib.util
+import json
+import re
+import shutil
+import time
+import urllib.request
+from pathlib import Path
+
+import markupsafe
+import pytest
+from datasette.app import Datasette
+
+from conftest import DATABASE
+from pipeline import layout
+from pipeline.front import nginx_config, running_front
+from pipeline.server import free_port
+
+CACHE_PLUGINS = ["schema_cache.py", "metadata_cache.py", "permission_cache.py"]
+PERSON = f"/{DATABASE}/people/guillermo-lora"
+
+
+def fetch(url, encoding="gzip", headers=None):
+    """Status, headers and the body exactly as sent (not decoded)."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": encoding, **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture
+def front(server):
+    with running_front(server, free_port()) as (base, run_dir):
+        yield base, run_dir
+
+
+def test_a_repeated_page_is_a_cache_hit_with_the_same_body(front):
+    base, _ = front
+    for path in ["/", PERSON, f"/{DATABASE}/events?_facet=classification", f"/{DATABASE}/people.json?_shape=array",
+                 f"/{DATABASE}/citations.csv?_size=max", f"/{DATABASE}/most_cited_works"]:
+        status, first_headers, first = fetch(base + path)
+        assert status == 200, path
+        assert first_headers["X-Cache-Status"] == "MISS", path
+        status, headers, second = fetch(base + path)
+        assert headers["X-Cache-Status"] == "HIT", path
+        assert second == first and headers["Content-Encoding"] == "gzip", path
+
+
+def test_gzip_and_identity_are_kept_apart(front):
+    base, _ = front
+    _, _, compressed = fetch(base + PERSON, "gzip")
+    status, headers, plain = fetch(base + PERSON, "identity")
+    assert status == 200 and headers["X-Cache-Status"] == "MISS" and "Content-Encoding" not in headers
+    # Two renderings of one page differ only in how long its queries took.
+    assert without_timing(gzip.decompress(compressed)) == without_timing(plain) and b"Guillermo Lora" in plain
+    # Another spelling of "gzip" is the gzip entry; no encoding is the identity entry.
+    for encoding, expected in [("gzip, deflate, br, zstd", compressed), ("deflate", plain), ("identity", plain)]:
+        status, headers, body = fetch(base + PERSON, encoding)
+        assert headers["X-Cache-Status"] == "HIT" and body == expected, encoding
+
+
+def test_a_visitor_with_cookies_gets_the_cached_anonymous_page(front):
+    base, _ = front
+    _, _, anonymous = fetch(base + PERSON)
+    status, headers, body = fetch(base + PERSON, headers={"Cookie": "ds_actor=forged; other=1", "Authorization": "Bearer x"})
+    assert status == 200 and headers["X-Cache-Status"] == "HIT" and body == anonymous
+    assert "private" not in headers["Cache-Control"]
+
+
+def test_errors_and_live_pages_are_not_cached(front):
+    base, _ = front
+    for path in [f"/{DATABASE}/no_such_table", "/-/threads.json"]:
+        fetch(base + path)
+        status, headers, _ = fetch(base + path)
+        assert headers["X-Cache-Status"] == "MISS", (path, status)
+
+
+def test_oversized_requests_are_refused_before_datasette(front):
+    base, _ = front
+    long_url = f"{base}/{DATABASE}/events?" + "&".join(f"p{i}=1" for i in range(3000))
+    assert fetch(long_url)[0] == 414
+    request = urllib.request.Request(base + "/", data=b"x" * 100_000, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
+
+
+def test_the_cache_is_bounded_by_its_configured_size(server):
+    config = nginx_config(8080, "127.0.0.1:8001", "/run")
+    assert re.search(r"proxy_cache_path \S+ .*keys_zone=\w+:\d+m .*max_size=512m", config)
+    with running_front(server, free_port(), CACHE_SIZE="1m") as (base, run_dir):
+        for page in range(12):  # 12 identity pages of about 200 KB: twice the bound
+            status, headers, body = fetch(f"{base}/{DATABASE}/events?_n={page}", "identity")
+            assert status == 200 and headers["X-Cache-Status"] == "MISS" and len(body) > 100_000
+        deadline = time.monotonic() + 10
+        while cache_bytes(run_dir / "cache") > 1024 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.2)  # nginx's cache manager removes the least recently used entries
+        assert 0 < cache_bytes(run_dir / "cache") <= 1024 * 1024
+        assert fetch(f"{base}/{DATABASE}/events?_n=0", "identity")[1]["X-Cache-Status"] == "MISS"  # evicted
+        assert fetch(f"{base}/{DATABASE}/events?_n=11", "identity")[1]["X-Cache-Status"] == "HIT"  # kept
+
+
+def without_timing(page):
+    return re.sub(rb"Queries took [0-9.]+ms", b"", page)
+
+
+def cache_bytes(folder):
+    return sum(path.stat().st_blocks * 512 for path in Path(folder).rglob("*") if path.is_file())
+
+
+def test_a_value_missing_from_the_config_is_named(tmp_path):
+    template = tmp_path / "nginx.conf"
+    template.write_text("listen @PORT@; proxy_cache_path @RUN_DIR@/cache max_size=@CACHE_LIMIT@;")
+    with pytest.raises(ValueError, match="no value for @CACHE_LIMIT@"):
+        nginx_config(8080, "127.0.0.1:8001", "/run", template)
+    assert not re.search(r"@[A-Z_]+@", nginx_config(8080, "127.0.0.1:8001", "/run"))
+
+
+@pytest.mark.parametrize("path", ["/", f"/{DATABASE}", f"/{DATABASE}/events", PERSON, f"/{DATABASE}/most_cited_works",
+                                  f"/{DATABASE}/people.csv", f"/{DATABASE}/people.json", f"/{DATABASE}.db", "/-/search?q=Lora",
+                                  "/-/metadata.json"])
+def test_every_page_of_the_database_says_it_may_be_cached(site, path):
+    response = site.get(path)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "max-age=86400"
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/-/static/app.css?d59929", "public, max-age=31536000, immutable"),
+    ("/-/static-plugins/datasette_vega/main.08f5d3d8.js", "public, max-age=31536000, immutable"),
+    ("/-/static-plugins/datasette-leaflet/leaflet-v1.7.1.js", "public, max-age=31536000, immutable"),
+    ("/-/static/table.js", "public, max-age=86400"),
+    ("/site/site.css", "public, max-age=86400"),
+])
+def test_static_files_are_kept_long_when_their_url_names_a_version(site, path, expected):
+    response = site.get(path)
+    assert response.status_code == 200, path
+    assert response.headers["cache-control"] == expected
+
+
+def test_personal_and_live_answers_are_not_made_cacheable(site):
+    assert site.get("/-/threads.json").headers.get("cache-control") is None
+    assert site.get(PERSON, headers={"Cookie": "a=b"}).headers["cache-control"] == "private, no-store"
+    assert "cache-control" not in site.get(f"/{DATABASE}/no_such_table").headers
+
+
+def page_bodies(folder, plugins_dir, paths):
+    async def bodies():
+        datasette = Datasette(config_dir=folder, plugins_dir=str(plugins_dir), template_dir=str(layout.TEMPLATES),
+                              static_mounts=[("site", str(layout.STATIC))])
+        await datasette.invoke_startup()
+        answers = {}
+        for _ in range(2):  # the second round is answered from the caches
+            for path in paths:
+                response = await datasette.client.get(path)
+                # Timings and the CSRF token differ between any two requests.
+                answers[path] = (response.status_code,
+                                 re.sub(r'Queries took [0-9.]+ms|"query_ms": [0-9.e-]+|csrftoken[^>]*', "", response.text))
+        return answers
+
+    return asyncio.run(bodies())
+
+
+def test_the_cached_answers_change_no_page(built, tmp_path):
+    """The schema, metadata and permission caches only remember: every page is the same without them."""
+    without = tmp_path / "plugins"
+    without.mkdir()
+    for plugin in layout.PLUGINS.glob("*.py"):
+        if plugin.name not in CACHE_PLUGINS:
+            shutil.copy2(plugin, without)
+    paths = ["/", f"/{DATABASE}", f"/{DATABASE}/events", f"/{DATABASE}/memberships?_facet=role&_facet=organization_id",
+             PERSON, f"/{DATABASE}/organizations/por", f"/{DATABASE}/places/pulacayo", f"/{DATABASE}/footnotes/fn-22",
+             f"/{DATABASE}/people.json?_search=Lechin", f"/{DATABASE}/citations.csv", f"/{DATABASE}/most_cited_works",
+             f"/{DATABASE}/PEOPLE", f"/{DATABASE}/no_such_table", f"/{DATABASE}/people/nobody", "/-/search?q=Lechin",
+             "/-/metadata.json", f"/{DATABASE}.json?sql=select+count(*)+from+events"]
+    assert page_bodies(built, without, paths) == page_bodies(built, layout.PLUGINS, paths)
+
+
+def test_datasette_asks_about_the_schema_only_once(site):
+    """Before the caches, every home page asked SQLite 238 questions about tables, columns and permissions."""
+    pages = ["/", f"/{DATABASE}", f"/{DATABASE}/events?_facet=classification", PERSON, "/-/search?q=Lora"]
+    for path in pages:
+        site.get(path)
+    database = site.datasette.get_database(DATABASE)
+    questions = []
+    execute, execute_fn = database.execute, database.execute_fn
+
+    async def asked(sql, *args, **kwargs):
+        if re.search(r"sqlite_master|pragma", sql, re.I):
+            questions.append(sql)
+        return await execute(sql, *args, **kwargs)
+
+    async def asked_fn(fn):
+        if not fn.__qualname__.startswith("Database.execute."):
+            questions.append(fn.__qualname__)  # table_columns, primary_keys, fts_table…
+        return await execute_fn(fn)
+
+    database.execute, database.execute_fn = asked, asked_fn
+    try:
+        for path in pages:
+            assert site.get(path).status_code == 200, path
+    finally:
+        del database.execute, database.execute_fn
+    assert questions == []
+
+
+def test_permission_answers_are_bounded():
+    spec = importlib.util.spec_from_file_location("permission_cache", layout.PLUGINS / "permission_cache.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    answers, MAX_ANSWERS = plugin.Answers(), plugin.MAX_ANSWERS
+    for n in range(MAX_ANSWERS + 10):
+        answers.remember(n, n)
+    assert len(answers) == MAX_ANSWERS and 0 not in answers and MAX_ANSWERS + 9 in answers
+
+
+def test_table_pages_leave_out_only_the_derived_date_columns(site, package):
+    from pipeline.package import derived_date_fields
+
+    for resource in package["resources"]:
+        table = resource["name"]
+        derived = {d["name"] for f in resource["schema"]["fields"] if f.get("edtf") for d in derived_date_fields(package, f["name"])}
+        page = site.get(f"/{DATABASE}/{table}?_size=20").text
+        shown = re.findall(r'<th [^>]*data-column="([^"]+)"', page)
+        data = site.json(f"/{DATABASE}/{table}.json?_size=20&_shape=objects")
+        assert set(shown) == set(data["columns"]) - derived, table  # JSON keeps them
+        assert set(data["columns"]) >= derived, table
+        body = page[page.index("<tbody>"):page.index("</tbody>")]
+        rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        assert len(rows) == len(data["rows"]) and all(row.count("<td ") == len(shown) for row in rows), table
+
+
+def test_table_cells_are_escaped_as_datasette_escapes_them(site):
+    rows = site.json(f"/{DATABASE}/events.json?_shape=array&_size=max")
+    quoted = next(r for r in rows if "'" in (r["summary"] or ""))
+    page = site.get(f"/{DATABASE}/events?id={quoted['id']}").text
+    assert f'<td class="col-summary type-str">{markupsafe.escape(quoted["summary"])}</td>' in page  # as Jinja escapes
+    assert '<td class="col-end_date type-none">&nbsp;</td>' in site.get(f"/{DATABASE}/events?_size=100").text
+
+
+def test_gzip_is_level_6_and_decodes_to_the_same_page(site):
+    import asgi_gzip
+
+    assert asgi_gzip.GZipMiddleware(app=None).compresslevel == 6
+    compressed = site.get(f"/{DATABASE}/events.json?_shape=array", headers={"Accept-Encoding": "gzip"})
+    plain = site.get(f"/{DATABASE}/events.json?_shape=array", headers={"Accept-Encoding": "identity"})
+    assert compressed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert json.loads(compressed.content) == json.loads(plain.content)
