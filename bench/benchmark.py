@@ -46,7 +46,7 @@ from datasette.utils import tilde_encode
 from pipeline import layout
 from pipeline.build import build
 from pipeline.front import running_front
-from pipeline.server import free_port, serve_command, wait_until_up
+from pipeline.server import free_port, serve_command, stop, wait_until_up
 from pipeline.site import read_queries
 
 ROOT = layout.ROOT
@@ -76,11 +76,7 @@ def started(command, env=None):
             wait_until_up(base, process, log, timeout=60)
             yield base, process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process, timeout=20)
 
 
 def site_command(build_dir, workers=None):

@@ -28,7 +28,7 @@ from pipeline import layout
 from pipeline.build import build
 
 # The caching front end and the entrypoint that starts it beside Datasette (see start.py).
-FRONT_END = ["deploy/nginx.conf", "deploy/start.py", "pipeline/front.py"]
+FRONT_END = ["deploy/nginx.conf", "deploy/start.py", "pipeline/front.py", "pipeline/processes.py"]
 BASE_IMAGE = "python:3.11-slim-bookworm"  # Debian 12: the nginx (1.22) the tests run
 # Pinned by digest, so a rebuild gets the image reviewed, not whatever the tag names that day;
 # refresh it with `docker buildx imagetools inspect python:3.11-slim-bookworm` (docs/security.md).

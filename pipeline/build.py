@@ -14,7 +14,6 @@ import gc
 import json
 import operator
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import sqlite_utils
 from . import layout, publish
 from .edtf_dates import edtf_bounds
 from .package import derived_date_fields, derived_target_fields, exactly_one_of_targets, load_package
-from .problems import InvalidData, Problem
+from .problems import InvalidData, Problem, report_refusal
 from .reconcile import create_name_table, declaration_problems, id_clashes
 from .site import (datasette_metadata, name_clashes, read_queries, read_site_metadata, read_views, site_problems,
                    view_column_problems)
@@ -192,10 +191,7 @@ def main(argv=None):
     try:
         counts = build(args.data, args.output, queries_dir=args.queries, views_dir=args.views, site_metadata=args.site_metadata)
     except InvalidData as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"refused: {len(error.problems)} problems; {args.output} left as it was", file=sys.stderr)
-        return 1
+        return report_refusal(error, "refused", f"{args.output} left as it was")
     summary = ", ".join(f"{name} {n}" for name, n in counts.items())
     print(f"built {args.output} in {time.perf_counter() - started:.2f}s: {summary}")
     return 0

@@ -10,9 +10,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from .processes import stop, wait_until_up
 
 # Not pipeline.layout: this module also runs in the deploy bundle, which has no data/ folder.
 NGINX_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
@@ -54,22 +54,6 @@ def nginx_command(conf):
     return [nginx_binary(), "-e", "stderr", "-p", str(Path(conf).parent), "-c", str(conf)]
 
 
-def wait_for(url, process, log, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"nginx exited:\n{log.read()}")
-            time.sleep(0.1)
-    raise RuntimeError(f"nginx did not answer {url} within {timeout}s")
-
-
 @contextlib.contextmanager
 def running_front(upstream_base, port, run_dir=None, **settings):
     """nginx with the shipped config on 127.0.0.1:`port` in front of `upstream_base`
@@ -84,12 +68,7 @@ def running_front(upstream_base, port, run_dir=None, **settings):
         process = subprocess.Popen(nginx_command(conf), stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_for(base + "/-/versions.json", process, log)
+            wait_until_up(base, process, log, timeout=15, name="nginx")
             yield base, Path(run_dir)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)

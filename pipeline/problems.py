@@ -1,4 +1,5 @@
 """A problem found in an input, reported as FILE:LINE: column COL: message (or FILE: KEY: message)."""
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,3 +22,11 @@ class InvalidData(Exception):
     def __init__(self, problems):
         super().__init__(f"{len(problems)} problems")
         self.problems = list(problems)
+
+
+def report_refusal(error, verdict, consequence):
+    """Every problem of `error` on stderr, one a line, then "VERDICT: N problems; CONSEQUENCE"; the exit status 1."""
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    print(f"{verdict}: {len(error.problems)} problems; {consequence}", file=sys.stderr)
+    return 1

@@ -34,7 +34,7 @@ import yaml
 from . import layout
 from .build import build
 from .package import load_package
-from .problems import InvalidData, Problem
+from .problems import InvalidData, Problem, report_refusal
 
 RELEASES = layout.ROOT / "releases"
 CHANGELOG = layout.ROOT / "CHANGELOG.md"
@@ -308,10 +308,7 @@ def main(argv=None):
     try:
         archive = make_release(args.data, args.output, releases_dir=args.releases, changelog=args.changelog, amend=args.amend)
     except InvalidData as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        print(f"release refused: {len(error.problems)} problems; nothing written", file=sys.stderr)
-        return 1
+        return report_refusal(error, "release refused", "nothing written")
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     print(f"wrote {archive} ({archive.stat().st_size} bytes, sha256 {digest})")
     return 0

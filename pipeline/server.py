@@ -10,11 +10,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from . import layout, publish
+from .processes import stop, wait_until_up
 
 
 def serve_command(build_dir=layout.BUILD, port=8001, host="127.0.0.1"):
@@ -32,20 +31,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_until_up(base, process, log, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            return
-        except OSError:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"the server exited:\n{log.read()}")
-            time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer {base} within {timeout}s")
 
 
 @contextlib.contextmanager
@@ -69,11 +54,7 @@ def running_site(command=None, build_dir=layout.BUILD, cwd=layout.ROOT, env=None
             wait_until_up(base, process, log)
             yield base
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def main(argv=None):

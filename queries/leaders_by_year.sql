@@ -9,7 +9,7 @@
 with recursive
 organization as (
   select id from organizations
-  where id = resolve_id('organizations', :organization)
+  where id = (select resolve_id('organizations', :organization))
 ),
 leaderships as (
   select m.*, coalesce(m.start_year, m.end_year) as first_year, coalesce(m.end_year, m.start_year) as last_year

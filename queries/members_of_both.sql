@@ -5,10 +5,10 @@
 -- parameters:
 --   first: por
 --   second: mnr
-with first_family as (select id from organizations where id = resolve_id('organizations', :first)
-                      union select id from organizations where parent_id = resolve_id('organizations', :first)),
-     second_family as (select id from organizations where id = resolve_id('organizations', :second)
-                       union select id from organizations where parent_id = resolve_id('organizations', :second))
+with first_family as (select id from organizations where id = (select resolve_id('organizations', :first))
+                      union select id from organizations where parent_id = (select resolve_id('organizations', :first))),
+     second_family as (select id from organizations where id = (select resolve_id('organizations', :second))
+                       union select id from organizations where parent_id = (select resolve_id('organizations', :second)))
 select p.name as person,
        group_concat(distinct a.organization_id || ' ' || a.role || coalesce(' ' || a.start_date, '') || coalesce('–' || a.end_date, '')) as in_first,
        group_concat(distinct b.organization_id || ' ' || b.role || coalesce(' ' || b.start_date, '') || coalesce('–' || b.end_date, '')) as in_second,

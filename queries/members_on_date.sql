@@ -10,7 +10,7 @@
 --   date: '1952'
 with organization as (
   select id from organizations
-  where id = resolve_id('organizations', :organization)
+  where id = (select resolve_id('organizations', :organization))
 ),
 on_date(earliest, latest) as (select edtf_earliest(:date), edtf_latest(:date))
 select p.name as person, m.role, m.start_date, m.end_date, m.end_reason,

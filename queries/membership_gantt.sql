@@ -21,7 +21,7 @@ select p.name as person, o.name as organization, coalesce(o.abbreviation, o.name
        coalesce(min(o.dissolution_date_latest, p.death_date_latest), o.dissolution_date_latest, p.death_date_latest) as possible_to,
        m.id as membership_id, m.person_id, m.organization_id
 from memberships m join people p on p.id = m.person_id join organizations o on o.id = m.organization_id
-where (:person = '' or m.person_id = resolve_id('people', :person))
-  and (:organization = '' or m.organization_id = resolve_id('organizations', :organization))
+where (:person = '' or m.person_id = (select resolve_id('people', :person)))
+  and (:organization = '' or m.organization_id = (select resolve_id('organizations', :organization)))
 order by m.start_date_earliest is null and m.end_date_earliest is null, coalesce(m.start_date_earliest, m.end_date_earliest),
          p.name, o.name, m.role

@@ -8,7 +8,7 @@
 --   organization: cob
 with organization as (
   select id from organizations
-  where id = resolve_id('organizations', :organization)
+  where id = (select resolve_id('organizations', :organization))
 )
 select section, date, name, role, note, cited, link_table, link_id from (
   select 1 as part, 'Events' as section, e.start_date as date, e.name, ep.role, ep.note,

@@ -23,10 +23,10 @@ links as (
   join event_participants p2 on p2.event_id = p1.event_id and p2.person_id != p1.person_id
   join events e on e.id = p1.event_id
 ),
-step1 as (select distinct b as id from links where a = resolve_id('people', :person)),
+step1 as (select distinct b as id from links where a = (select resolve_id('people', :person))),
 step2 as (select distinct l.b as id from links l join step1 s on s.id = l.a
-          where l.b != resolve_id('people', :person) and l.b not in (select id from step1)),
-steps(id, step) as (select resolve_id('people', :person), 0 where resolve_id('people', :person) is not null
+          where l.b != (select resolve_id('people', :person)) and l.b not in (select id from step1)),
+steps(id, step) as (select resolve_id('people', :person), 0 where (select resolve_id('people', :person)) is not null
                     union all select id, 1 from step1 union all select id, 2 from step2),
 pairs as (
   select l.a, l.b, l.kind, l.via_id, min(l.via) as via

@@ -7,5 +7,5 @@
 select 'Events here' as section, e.start_date as date, e.name, replace(e.classification, '_', ' ') as kind,
        'events' as link_table, e.id as link_id
 from events e
-where e.place_id = resolve_id('places', :place)
+where e.place_id = (select resolve_id('places', :place))
 order by e.start_date_earliest is null, e.start_date_earliest

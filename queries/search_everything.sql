@@ -7,7 +7,11 @@
 --   and works, best match first.
 -- parameters:
 --   q: Лечин
-with matches as (
+with resolved(kind, id) as (
+  values ('people', resolve_id('people', :q)), ('organizations', resolve_id('organizations', :q)),
+         ('events', resolve_id('events', :q)), ('places', resolve_id('places', :q)), ('sources', resolve_id('sources', :q))
+),
+matches as (
   select 'people' as kind, p.id, p.name, p.other_names as detail,
          f.rowid in (select rowid from people_fts where people_fts match '{name name_ru other_names} : (' || escape_fts(:q) || ')') as name_match,
          bm25(people_fts, 10, 10, 5, 1) as rank
@@ -31,6 +35,6 @@ with matches as (
          bm25(sources_fts, 5, 5, 2, 1)
     from sources_fts f join sources s on s.rowid = f.rowid where :q != '' and sources_fts match escape_fts(:q)
 )
-select kind, id, name, detail, case when name_match then 'name' else 'mention' end as matched_in, rank
-from matches
-order by name_match desc, coalesce(id = resolve_id(kind, :q), 0) desc, case kind when 'people' then 1 when 'organizations' then 2 when 'places' then 3 when 'events' then 4 else 5 end, rank
+select m.kind, m.id, m.name, m.detail, case when m.name_match then 'name' else 'mention' end as matched_in, m.rank
+from matches m left join resolved r on r.kind = m.kind and r.id = m.id
+order by m.name_match desc, r.id is not null desc, case m.kind when 'people' then 1 when 'organizations' then 2 when 'places' then 3 when 'events' then 4 else 5 end, m.rank

@@ -12,7 +12,7 @@ from memberships mine
 join memberships theirs on theirs.organization_id = mine.organization_id and theirs.person_id != mine.person_id
 join people other on other.id = theirs.person_id
 join organizations o on o.id = mine.organization_id
-where mine.person_id = resolve_id('people', :person)
+where mine.person_id = (select resolve_id('people', :person))
   and coalesce(mine.start_date_earliest, '0000-01-01') <= coalesce(theirs.end_date_latest, '9999-12-31')
   and coalesce(theirs.start_date_earliest, '0000-01-01') <= coalesce(mine.end_date_latest, '9999-12-31')
 order by o.name, other.name

@@ -7,11 +7,11 @@
 select section, name, detail, link_table, link_id from (
   select 1 as part, 'Footnotes citing it' as section, 'Footnote ' || f.number as name, f.pages as detail,
          'footnotes' as link_table, f.id as link_id, f.number as n
-  from footnotes f where f.source_id = resolve_id('sources', :source)
+  from footnotes f where f.source_id = (select resolve_id('sources', :source))
   union all
   select 2, 'Facts these footnotes support', ct.target, 'fn ' || f.number || ', ' || ct.stance,
          ct.target_table, ct.target_id, f.number
   from footnotes f join citation_targets ct on ct.footnote_id = f.id
-  where f.source_id = resolve_id('sources', :source)
+  where f.source_id = (select resolve_id('sources', :source))
 )
 order by part, n, name

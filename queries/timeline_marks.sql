@@ -22,7 +22,7 @@ select e.start_date, e.end_date, e.name as event, e.classification, pl.name as p
 from events e join marks m on m.id = e.id left join places pl on pl.id = e.place_id
 where (m.earliest is null or ((:from_year = '' or m.latest >= printf('%04d-01-01', cast(:from_year as integer)))
                              and (:to_year = '' or m.earliest <= printf('%04d-12-31', cast(:to_year as integer)))))
-  and (:organization = '' or e.id in (select event_id from event_participants where organization_id = resolve_id('organizations', :organization))
-       or e.id in (select event_id from organization_relations where resolve_id('organizations', :organization) in (organization_id, other_organization_id)))
-  and (:person = '' or e.id in (select event_id from event_participants where person_id = resolve_id('people', :person)))
+  and (:organization = '' or e.id in (select event_id from event_participants where organization_id = (select resolve_id('organizations', :organization)))
+       or e.id in (select event_id from organization_relations where (select resolve_id('organizations', :organization)) in (organization_id, other_organization_id)))
+  and (:person = '' or e.id in (select event_id from event_participants where person_id = (select resolve_id('people', :person))))
 order by m.earliest is null, m.earliest, e.id
