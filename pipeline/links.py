@@ -12,6 +12,12 @@ def id_columns(package):
     return columns
 
 
+def may_link(column, id_columns):
+    """Whether some rule of cell_link could link `column` in some row: a cheap test made once per cell,
+    before the row is copied."""
+    return column in id_columns or f"{column}_id" in id_columns or column in ("name", "link_id", "id")
+
+
 def cell_link(row, column, id_columns, tables):
     """(table, id) of the row a cell names, or None.
 

@@ -6,8 +6,12 @@
 -- parameters:
 --   organization: por
 with recursive
-descendants(id, depth, relation, via, start_date, path) as (
+-- the organization asked for, once: both walks start from it
+origin as (
   select id, 0, null, null, null, '/' || id || '/' from (select resolve_id('organizations', :organization) as id) where id is not null
+),
+descendants(id, depth, relation, via, start_date, path) as (
+  select * from origin
   union
   select r.organization_id, d.depth + 1, r.relation, d.id, r.start_date, d.path || r.organization_id || '/'
   from descendants d
@@ -22,7 +26,7 @@ descendants(id, depth, relation, via, start_date, path) as (
   where r.relation = 'merged_into' and instr(d.path, '/' || r.other_organization_id || '/') = 0 and d.depth < 12
 ),
 ancestors(id, depth, relation, via, start_date, path) as (
-  select id, 0, null, null, null, '/' || id || '/' from (select resolve_id('organizations', :organization) as id) where id is not null
+  select * from origin
   union
   select r.other_organization_id, a.depth + 1, r.relation, a.id, r.start_date, a.path || r.other_organization_id || '/'
   from ancestors a

@@ -4,6 +4,8 @@ from urllib.parse import urlparse
 import pytest
 
 from conftest import DATABASE, ROOT, VIEWPORTS, read_rows
+from pipeline import layout
+from pipeline.site import read_queries
 
 TILE_HOSTS = ("tile.openstreetmap.org",)  # map tiles are out of reach here; everything else must be local
 
@@ -143,16 +145,14 @@ def test_search_page_puts_the_named_record_first_and_links_it(browser, server):
         context.close()
 
 
-QUERY_PAGES = sorted(p.stem for p in (ROOT / "queries").glob("*.sql"))
+QUERY_EXAMPLES = {name: query.example_path(DATABASE) for name, query in read_queries(layout.QUERIES, []).items()}
 
 
-@pytest.mark.parametrize("name", QUERY_PAGES)
+@pytest.mark.parametrize("name", sorted(QUERY_EXAMPLES))
 def test_canned_query_pages_fit_a_phone(browser, server, name):
     """Opened from the home page's links (with their examples), a query page does not scroll sideways on a
     390 px phone: the SQL is hidden and a wide answer scrolls inside its own box."""
-    from pipeline.site import read_queries
-    from pipeline import layout
-    example = read_queries(layout.QUERIES, [])[name].example_path(DATABASE)
+    example = QUERY_EXAMPLES[name]
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(f"{server}{example}")

@@ -13,7 +13,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
-from pipeline.links import cell_link
+from pipeline.links import cell_link, may_link
 
 PLUGIN = "reading-pages"
 SITE_NAME = "Bolivian Trotskyism reference dataset"
@@ -44,12 +44,10 @@ def render_cell(row, value, column, table, database, datasette):
     config = datasette.plugin_config(PLUGIN) or {}
     if not config or table in config["derived_columns"]:  # base tables: Datasette links their foreign keys itself
         return None
-    ids = config["id_columns"]
-    if not (column in ids or f"{column}_id" in ids or column in ("name", "link_id", "id")):
-        return None  # no rule of cell_link can link it: skip building the row, once per cell
-    tables = set(config["derived_columns"])
+    if not may_link(column, config["id_columns"]):
+        return None  # skip copying the row for a cell no rule can link
     row = dict(zip(row.keys(), row)) if hasattr(row, "keys") else {}
-    target = cell_link(row, column, config["id_columns"], tables)
+    target = cell_link(row, column, config["id_columns"], config["derived_columns"])  # its keys are the tables
     if target is None:
         return None
     return link_html(datasette, database, target[0], target[1], value)
