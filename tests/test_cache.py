@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -150,9 +151,9 @@ def test_personal_and_live_answers_are_not_made_cacheable(site):
     assert "cache-control" not in site.get(f"/{DATABASE}/no_such_table").headers
 
 
-def page_bodies(folder, plugins_dir, paths):
+def page_bodies(folder, plugins_dir, paths, template_dir=layout.TEMPLATES):
     async def bodies():
-        datasette = Datasette(config_dir=folder, plugins_dir=str(plugins_dir), template_dir=str(layout.TEMPLATES),
+        datasette = Datasette(config_dir=folder, plugins_dir=str(plugins_dir), template_dir=str(template_dir),
                               static_mounts=[("site", str(layout.STATIC))])
         await datasette.invoke_startup()
         answers = {}
@@ -242,6 +243,27 @@ def test_table_cells_are_escaped_as_datasette_escapes_them(site):
     page = site.get(f"/{DATABASE}/events?id={quoted['id']}").text
     assert f'<td class="col-summary type-str">{markupsafe.escape(quoted["summary"])}</td>' in page  # as Jinja escapes
     assert '<td class="col-end_date type-none">&nbsp;</td>' in site.get(f"/{DATABASE}/events?_size=100").text
+
+
+def test_query_rows_are_the_rows_datasettes_own_template_writes(built, tmp_path):
+    """site/templates/query.html writes its rows with `query_body` instead of Jinja's loop: the same cells,
+    links and escaping as Datasette's query.html, for canned queries (links, Markup) and arbitrary SQL."""
+    datasettes_own = tmp_path / "templates"
+    shutil.copytree(layout.TEMPLATES, datasettes_own)
+    (datasettes_own / "query.html").write_text('{% extends "default:query.html" %}')
+    quoted = f"/{DATABASE}?sql=" + urllib.parse.quote("select id, summary, null as empty, '<b>&' as markup from events")
+    paths = [f"/{DATABASE}/{name}" for name in ("most_cited_works", "members_on_date?organization=por&date=1952", "search_everything?q=Lora",
+                                                 "person_profile?person=guillermo-lora")] + [quoted]
+
+    def rows(pages):
+        return {path: [re.sub(r"\s+", " ", row).strip() for row in re.findall(r"<tr>(.*?)</tr>", body[body.index("<tbody>"):], re.S)]
+                for path, (status, body) in pages.items()}
+
+    ours, datasettes = rows(page_bodies(built, layout.PLUGINS, paths)), rows(page_bodies(built, layout.PLUGINS, paths, datasettes_own))
+    assert all(len(ours[path]) > 3 for path in paths)
+    assert any('<a href="' in row for row in ours[paths[-2]]) and any("&lt;b&gt;&amp;" in row for row in ours[quoted])
+    assert {path: [row.replace("> <", "><") for row in r] for path, r in ours.items()} == \
+           {path: [row.replace("> <", "><") for row in r] for path, r in datasettes.items()}
 
 
 def test_gzip_is_level_6_and_decodes_to_the_same_page(site):

@@ -7,7 +7,8 @@ page hides (site/static/site.css) while JSON, CSV and SQL keep them. On the even
 rows, 9 of 17 columns derived) the cells were half of the page's time. site/templates/_table.html
 leaves those columns out (the build lists them, pipeline/site.py) and writes the body with
 `table_body`: the same cells, with the same classes and escaping, in a fraction of the time.
-A reading page's profile sections (site/templates/row.html) are written by `section_body`.
+A reading page's profile sections (site/templates/row.html) are written by `section_body`, and a
+query page's rows (site/templates/query.html) by `query_body`.
 """
 from datasette import hookimpl
 from datasette.utils import to_css_class
@@ -33,6 +34,15 @@ def table_body(display_rows, hidden=frozenset()):
     return Markup("\n".join(rows))
 
 
+def query_body(display_rows, columns):
+    """The <tr> rows of Datasette's query.html for `display_rows` (cells already rendered: Markup kept,
+    text escaped, as Jinja's autoescape does)."""
+    classes = [f"col-{escape(to_css_class(column))}" for column in columns]
+    return Markup("\n".join(
+        "<tr>" + "".join(f'<td class="{css}">{escape(cell)}</td>' for css, cell in zip(classes, row)) + "</tr>"
+        for row in display_rows))
+
+
 def section_body(section):
     """The <tr> rows of a reading page's section: one <td data-label="column"> per column, values already
     escaped or linked by the reading-pages plugin."""
@@ -46,6 +56,7 @@ def section_body(section):
 def prepare_jinja2_environment(env):
     env.filters["table_body"] = table_body
     env.filters["section_body"] = section_body
+    env.filters["query_body"] = query_body
 
 
 @hookimpl
