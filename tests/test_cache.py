@@ -7,6 +7,8 @@ import importlib.util
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -264,6 +266,25 @@ def test_query_rows_are_the_rows_datasettes_own_template_writes(built, tmp_path)
     assert any('<a href="' in row for row in ours[paths[-2]]) and any("&lt;b&gt;&amp;" in row for row in ours[quoted])
     assert {path: [row.replace("> <", "><") for row in r] for path, r in ours.items()} == \
            {path: [row.replace("> <", "><") for row in r] for path, r in datasettes.items()}
+
+
+def test_what_startup_built_is_frozen_once_per_process(built):
+    """site/plugins/frozen_heap.py: after the startup hooks, full garbage collections no longer walk the
+    startup objects; a second Datasette in the same process freezes nothing more (frozen objects in cycles are
+    never freed; the count only falls as frozen objects are freed by reference counting)."""
+    script = f"""
+import asyncio, gc, sys
+from pathlib import Path
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from conftest import Site
+first = Site(Path({str(built)!r})).datasette
+frozen = gc.get_freeze_count()
+second = Site(Path({str(built)!r})).datasette
+tracked = gc.get_objects()
+print(frozen > 0, any(o is first for o in tracked), gc.get_freeze_count() <= frozen, any(o is second for o in tracked))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=layout.ROOT, timeout=120)
+    assert result.stdout.split() == ["True", "False", "True", "True"], result.stderr[-2000:]
 
 
 def test_gzip_is_level_6_and_decodes_to_the_same_page(site):
