@@ -31,6 +31,7 @@ SCHEMA_PROPERTIES = {
     "citedBy",         # "table.column" that must reference every row of this table
     "distinctFields",  # columns that must not hold the same value in one row
     "spans",           # [start, end] date columns where end may not precede start
+    "indexes",         # column lists indexed together, for queries that filter on the first and sort by the next
 }
 FIELD_PROPERTIES = {"name", "type", "title", "description", "example", "constraints",
                     "edtf",  # an EDTF date: validated, and the build derives derivedFields.edtf from it
@@ -72,7 +73,7 @@ FIELD_SHAPE = {"name": Required(str), "type": str, "edtf": bool, "separator": st
 SCHEMA_SHAPE = {"fields": Required([FIELD_SHAPE]), "primaryKey": Required(str), "missingValues": [str],
                 "foreignKeys": [{"fields": Required(str), "reference": Required({"resource": Required(str), "fields": Required(str)})}],
                 "fullTextSearch": [str], "nameFields": [str], "exactlyOneOf": [str], "citedBy": str,
-                "distinctFields": [str], "spans": [[str]]}
+                "distinctFields": [str], "spans": [[str]], "indexes": [[str]]}
 DERIVED_SHAPE = [{"name": Required(str), "type": Required(str), "description": Required(str)}]
 PACKAGE_SHAPE = {"name": Required(str), "contributors": [dict], "derivedFields": Required({kind: Required(DERIVED_SHAPE) for kind in DERIVATIONS}),
                  "resources": Required([{"name": Required(str), "path": Required(str), "schemaOrgType": str,
@@ -166,6 +167,11 @@ def package_problems(path, package):
             yield Problem(path, 0, "", f"{where}.schema.missingValues: only [\"\"] is implemented")
         named = [schema.get("primaryKey")] + [c for pair in schema.get("spans", []) for c in pair]
         named += schema.get("fullTextSearch", []) + schema.get("exactlyOneOf", []) + schema.get("distinctFields", [])
+        if [] in schema.get("indexes", []):
+            yield Problem(path, 0, "", f"{where}.schema.indexes: an index needs at least one column")
+        starts = [tuple(index[:2]) for index in schema.get("indexes", [])]  # the build names an index by them
+        if len(set(starts)) < len(starts):
+            yield Problem(path, 0, "", f"{where}.schema.indexes: two indexes begin with the same columns; one would do")
         for column in schema.get("nameFields", []):
             if column not in schema.get("fullTextSearch", []):
                 yield Problem(path, 0, "", f"{where}.schema.nameFields: {column!r} is not one of its fullTextSearch columns")
@@ -181,6 +187,9 @@ def package_problems(path, package):
         for column in named:
             if column not in columns:
                 yield Problem(path, 0, "", f"{where}.schema: {column!r} is not a field of this resource")
+        built = [f["name"] for f in all_fields(package, resource)]  # an index may take the columns the build derives
+        for column in [c for index in schema.get("indexes", []) for c in index if c not in built]:
+            yield Problem(path, 0, "", f"{where}.schema: {column!r} is not a field of this resource")
         if "citedBy" in schema:
             table, _, column = schema["citedBy"].partition(".")
             citing = next((r for r in package["resources"] if r.get("name") == table), None)

@@ -5,7 +5,9 @@ matter, and how well a typed name matches one of them: the OpenRefine reconcilia
 The package declares what is reconciled once: `reconciliation.resources` (which tables), each table's
 `nameFields` (its names, the first being the row's label) and `schemaOrgType` (the type OpenRefine
 sees), and the fields whose cell holds a list (`separator`). The build writes the `entity_names`
-table from that: one row per distinct name, with its folded `key` indexed by trigrams.
+table from that: one row per distinct name, its folded `key` indexed for exact lookups (a typed name
+resolved to an id, pipeline/search_terms.py) and by trigrams in `entity_names_fts` (candidates for a
+misspelt or partial name).
 """
 import re
 import unicodedata
@@ -15,7 +17,20 @@ from rapidfuzz.distance import Indel
 from .problems import Problem
 
 NAME_TABLE = "entity_names"
-NAME_COLUMNS = ("key", "name", "field", "id", "type", "resource", "label", "description")
+NAME_COLUMNS = {
+    "key": "The name folded: lower case, no accents, Cyrillic in Latin letters, punctuation as single spaces",
+    "name": "The name as the row writes it",
+    "field": "The column of the row it is written in",
+    "id": "The row's id",
+    "type": "The row's schema.org type (its table's schemaOrgType)",
+    "resource": "The table of the row",
+    "label": "The row's main name",
+    "description": "What describes the row to OpenRefine (the package's reconciliation.descriptionField)",
+}
+# The exact lookup of a folded name in one table, field by field (pipeline/search_terms.py); the key alone
+# finds the reconciliation service's names too short for a trigram.
+NAME_INDEX = ("key", "resource", "field")
+TRIGRAM_TABLE = f"{NAME_TABLE}_fts"
 
 # Russian letters as the article writes Spanish names in Cyrillic (Хуан = Juan, Лечин = Lechin,
 # Щелчков = Shchelchkov); й and ё lose their marks with the accents, ъ and ь are not letters of a name.
@@ -36,7 +51,8 @@ def fold(text):
     """The comparable form of a name: lower case, no accents, Cyrillic in Latin letters, words
     separated by single spaces. "Juan Lechín", "Lechin" and "Лечин" all contain `lechin`."""
     text = unicodedata.normalize("NFKD", (text or "").casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c)).translate(CYRILLIC)
+    if not text.isascii():  # most names are, and the build folds every name
+        text = "".join(c for c in text if not unicodedata.combining(c)).translate(CYRILLIC)
     text = NOT_A_LETTER.sub(" ", text.replace("'", "").replace("’", "")).strip()
     return INITIALS.sub(lambda m: m.group(0).replace(" ", ""), text)
 
@@ -97,8 +113,9 @@ def declaration_problems(path, package, other_names=()):
     for name in declared.get("resources", []):
         if name not in names:
             yield Problem(path, 0, "", f"reconciliation.resources: {name!r} is not a resource")
-    if NAME_TABLE in names or NAME_TABLE in other_names:
-        yield Problem(path, 0, "", f"{NAME_TABLE!r} is the table the build writes for reconciliation; rename that resource or view")
+    for generated in (NAME_TABLE, TRIGRAM_TABLE):
+        if generated in names or generated in other_names:
+            yield Problem(path, 0, "", f"{generated!r} is a table the build writes for reconciliation; rename that resource or view")
     for resource in reconciled_resources(package):
         schema = resource["schema"]
         for needed, where in (("nameFields", schema), ("schemaOrgType", resource)):
@@ -144,9 +161,24 @@ def name_rows(package, tables):
 
 
 def create_name_table(db, package, tables):
-    """The `entity_names` FTS5 table (trigram-indexed `key`, the other columns stored alongside)."""
-    columns = ", ".join([NAME_COLUMNS[0]] + [f"{c} UNINDEXED" for c in NAME_COLUMNS[1:]])
-    db.execute(f"CREATE VIRTUAL TABLE [{NAME_TABLE}] USING fts5({columns}, tokenize = 'trigram')")
+    """The `entity_names` table, indexed on NAME_INDEX, and `entity_names_fts`, the trigram index of its keys: an
+    FTS5 table over its rows (external content, so each name is stored once), the other columns readable through
+    it unindexed."""
+    db.execute(f"CREATE TABLE [{NAME_TABLE}] ({', '.join(f'[{c}] TEXT' for c in NAME_COLUMNS)})")
     with db.conn:
         db.conn.executemany(f"INSERT INTO [{NAME_TABLE}] ({', '.join(NAME_COLUMNS)}) VALUES ({', '.join('?' * len(NAME_COLUMNS))})",
                             name_rows(package, tables))
+    db[NAME_TABLE].create_index(NAME_INDEX)
+    key, *others = NAME_COLUMNS
+    columns = ", ".join([key] + [f"{c} UNINDEXED" for c in others])
+    db.execute(f"CREATE VIRTUAL TABLE [{TRIGRAM_TABLE}] USING fts5({columns}, content=[{NAME_TABLE}], tokenize = 'trigram')")
+    with db.conn:
+        db.execute(f"INSERT INTO [{TRIGRAM_TABLE}] ([{TRIGRAM_TABLE}]) VALUES ('rebuild')")
+
+
+def name_table_metadata():
+    """What the site's metadata says of the `entity_names` table: described, and hidden from the table lists
+    as the full-text tables are (the reconciliation service and typed names read it)."""
+    return {"description": "Every name of every row OpenRefine can match (the package's reconciliation.resources), "
+                           "folded: where /-/reconcile and the queries' name parameters look names up",
+            "columns": dict(NAME_COLUMNS), "hidden": True}

@@ -39,19 +39,24 @@ def fts_query(text):
 
 
 MAX_NAME = 200  # longer than any name in the data; a longer "name" is not looked up
+# The first row (in the table's order) with a folded name in one field: a seek in the (key, resource, field) index.
+EXACT_NAME_SQL = f"select rowid, id from [{NAME_TABLE}] where key = ? and resource = ? and field = ? order by rowid limit 1"
 
 
-def exact_name_ids(conn, table, name_fields, text):
-    """Ids of `table` rows with a name equal to `text` once folded (case, accents, punctuation and script set
-    aside, as pipeline.reconcile folds them), those whose main name it is first. [] for a table with no names
-    in entity_names (the build writes it for the reconciled tables)."""
+def exact_name_id(conn, table, name_fields, text):
+    """The id of the `table` row with a name equal to `text` once folded (case, accents, punctuation and script set
+    aside, as pipeline.reconcile folds them): the first row whose main name it is, else the first that has it in
+    another name field. None when no row has it, or `table` has no names in entity_names (the build writes them
+    for the reconciled tables). One indexed lookup per name field, however many rows share the name."""
     key = fold(text)
-    # A trigram match narrows the search to a few rows; keys under three letters have no trigram.
-    narrowing = f"[{NAME_TABLE}] match ? and " if len(key) >= 3 else ""
-    arguments = ['"{}"'.format(key)] if narrowing else []
-    rows = conn.execute(f"select id, field from [{NAME_TABLE}] where {narrowing}key = ? and resource = ?",
-                        arguments + [key, table]).fetchall()
-    return list(dict.fromkeys(i for i, field in sorted(rows, key=lambda r: r[1] != name_fields[0])))
+    found = []  # (rowid, id) of the first row with the name in each other field
+    for field in name_fields:
+        row = conn.execute(EXACT_NAME_SQL, [key, table, field]).fetchone()
+        if row and field == name_fields[0]:
+            return row[1]
+        if row:
+            found.append(tuple(row))
+    return min(found)[1] if found else None
 
 
 def resolve_id(conn, table, name_fields, text):
@@ -66,12 +71,14 @@ def resolve_id(conn, table, name_fields, text):
     if row:
         return row[0]
     try:
-        exact = exact_name_ids(conn, table, name_fields, text)
+        exact = exact_name_id(conn, table, name_fields, text)
     except sqlite3.OperationalError:  # a database built without entity_names
-        exact = []
+        exact = None
     if exact:
-        return exact[0]
+        return exact
     columns = "{" + " ".join(name_fields) + "}"
-    row = conn.execute(f"select t.id from [{table}_fts] f join [{table}] t on t.rowid = f.rowid "
-                       f"where [{table}_fts] match ? order by f.rank limit 1", [f"{columns} : ({fts_query(text)})"]).fetchone()
+    # bm25() rather than rank: FTS5 sorts every match for ORDER BY rank, SQLite keeps only the best for LIMIT 1 (a
+    # quarter less work for a word in thousands of names). Of equal ranks, the first row.
+    row = conn.execute(f"select id from [{table}] where rowid = (select rowid from [{table}_fts] where [{table}_fts] match ? "
+                       f"order by bm25([{table}_fts]), rowid limit 1)", [f"{columns} : ({fts_query(text)})"]).fetchone()
     return row[0] if row else None

@@ -29,6 +29,7 @@ import yaml
 from .links import id_columns
 from .package import all_fields, derived_date_fields
 from .problems import Problem
+from .reconcile import NAME_TABLE, name_table_metadata
 
 QUERY_KEYS = {"title": True, "description": True, "parameters": True, "question": False, "fragment": False, "hide_sql": False,
               "page": False}
@@ -266,6 +267,7 @@ def datasette_metadata(metadata, package, views, queries, database):
         }
     for name, view in views.items():
         tables[name] = {"description": view.header["description"], "columns": dict(view.header["columns"])}
+    tables[NAME_TABLE] = name_table_metadata()
     for name, settings in (config.get("tables") or {}).items():
         tables.setdefault(name, {}).update(settings)
     config["tables"] = tables

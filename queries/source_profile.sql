@@ -4,14 +4,15 @@
 -- page: sources
 -- parameters:
 --   source: lora-1978-t3
-select section, name, detail, link_table, link_id from (
-  select 1 as part, 'Footnotes citing it' as section, 'Footnote ' || f.number as name, f.pages as detail,
-         'footnotes' as link_table, f.id as link_id, f.number as n
+select * from (
+  select 'Footnotes citing it' as section, 'Footnote ' || f.number as name, f.pages as detail,
+         'footnotes' as link_table, f.id as link_id
   from footnotes f where f.source_id = (select resolve_id('sources', :source))
-  union all
-  select 2, 'Facts these footnotes support', ct.target, 'fn ' || f.number || ', ' || ct.stance,
-         ct.target_table, ct.target_id, f.number
+  order by f.number)
+union all
+-- Through the index on footnotes (source_id, number): one footnote's facts sorted at a time, not all at once.
+select * from (
+  select 'Facts these footnotes support', ct.target, 'fn ' || f.number || ', ' || ct.stance, ct.target_table, ct.target_id
   from footnotes f join citation_targets ct on ct.footnote_id = f.id
   where f.source_id = (select resolve_id('sources', :source))
-)
-order by part, n, name
+  order by f.number, ct.target)

@@ -79,6 +79,10 @@ def test_timeline_marks_place_every_event_by_its_bounds_and_filter(site):
     assert por == ({p["event_id"] for p in read_rows("event_participants") if p["organization_id"] == "por"}
                    | {r["event_id"] for r in read_rows("organization_relations")
                       if "por" in (r["organization_id"], r["other_organization_id"]) and r["event_id"]})
+    order = {r["event_id"]: (r["earliest"] is None, r["earliest"] or "", r["event_id"]) for r in rows}  # undated last
+    assert [r["event_id"] for r in rows] == sorted(order, key=order.get)
+    both = [r["event_id"] for r in run(site, "timeline_marks", from_year="", to_year="", organization="por", person=LORA)]
+    assert both and set(both) == lora & por and both == [i for i in (r["event_id"] for r in rows) if i in both]
 
 
 def test_membership_gantt_says_what_the_texts_date(site):
@@ -103,6 +107,13 @@ def test_family_tree_holds_the_1954_split_of_the_por(site):
             assert ("por", split["organization_id"], "split_from", split["start_date"]) in arrows
     whole = run(site, "organization_family_tree", organization="")
     assert {r["relation_id"] for r in run(site, "organization_family_tree", organization="por")} <= {r["relation_id"] for r in whole}
+    # In date order, the undated last; on one date by organization name, then as the CSV lists them.
+    position = {r["id"]: n for n, r in enumerate(read_rows("organization_relations"))}
+    dates = {r["id"]: edtf_bounds(r["start_date"])[0] for r in read_rows("organization_relations")}
+    for rows in (whole, run(site, "organization_family_tree", organization="por")):
+        ids = [r["relation_id"] for r in rows]
+        names = {r["relation_id"]: r["organization"] for r in rows}
+        assert ids == sorted(ids, key=lambda i: (dates[i] is None, dates[i] or "", names[i], position[i]))
 
 
 def test_person_network_is_everyone_within_two_steps(site):
@@ -115,6 +126,44 @@ def test_person_network_is_everyone_within_two_steps(site):
         assert min(r["person_step"], r["other_person_step"]) <= 1
     assert drawn == two_steps(LORA)
     assert drawn[LECHIN] <= 2
+
+
+def test_person_network_says_every_shared_organization_and_event_in_name_order(site):
+    """Each pair's reasons from the CSVs: an organization both belonged to at overlapping times ("(dates not given)"
+    when no such pair of memberships is dated on either side), an event both took part in; each list in name order."""
+    organizations = {o["id"]: o["name"] for o in read_rows("organizations")}
+    events = {e["id"]: e["name"] for e in read_rows("events")}
+    shared = defaultdict(dict)  # (a, b) -> {(kind, id): reason}
+    memberships = read_rows("memberships")
+    for m1 in memberships:
+        for m2 in memberships:
+            (a_start, a_end), (b_start, b_end) = bounds(m1["start_date"], m1["end_date"]), bounds(m2["start_date"], m2["end_date"])
+            if m1["organization_id"] == m2["organization_id"] and m1["person_id"] < m2["person_id"] \
+                    and a_start <= b_end and b_start <= a_end:
+                undated = not (m1["start_date"] or m1["end_date"]) or not (m2["start_date"] or m2["end_date"])
+                reason = organizations[m1["organization_id"]] + (" (dates not given)" if undated else "")
+                key = ("organization", m1["organization_id"])
+                pair = shared[m1["person_id"], m2["person_id"]]
+                pair[key] = min(pair.get(key, reason), reason)
+    by_event = defaultdict(set)
+    for p in read_rows("event_participants"):
+        if p["person_id"]:
+            by_event[p["event_id"]].add(p["person_id"])
+    for event, people in by_event.items():
+        for a in people:
+            for b in people:
+                if a < b:
+                    shared[a, b]["event", event] = events[event]
+    steps = two_steps(LORA)
+    expected = {pair: reasons for pair, reasons in shared.items()
+                if all(p in steps for p in pair) and min(steps[p] for p in pair) <= 1}
+    rows = run(site, "person_network", person=LORA)
+    assert {(r["person_id"], r["other_person_id"]) for r in rows} == set(expected)
+    for r in rows:
+        reasons = expected[r["person_id"], r["other_person_id"]]
+        for kind, column in (("organization", "shared_organizations"), ("event", "shared_events")):
+            assert (r[column] or None) == ("; ".join(sorted(v for (k, _), v in reasons.items() if k == kind)) or None), r
+        assert r["links"] == len(reasons)
 
 
 # The network files

@@ -1,6 +1,7 @@
 """Canned queries answer their questions; results are checked against the CSVs."""
 import collections
 import re
+import sqlite3
 
 import pytest
 import yaml
@@ -315,3 +316,121 @@ def test_table_search_reads_singular_and_plural_alike(site):
         return {r["id"] for r in site.json(f"/{DATABASE}/events.json?_search={word}&_shape=objects&_size=max")["rows"]}
     assert "pulacayo-theses-1946" in ids("Thesis")
     assert ids("Thesis") == ids("Theses")
+
+
+# At scale: the benchmark multiplies every table but the bibliography (bench/multiply_data.py); copy k suffixes
+# each id with -k<k>, so the real ids keep their own answers in any copy. A query that reaches its rows through
+# indexes does about the same work on ten copies as on one; one that reads or sorts whole tables does ten times
+# the work (person_network paired every membership with every other: seconds at 1000 copies).
+SCALED = [  # query, parameters beyond its example, rows fetched (None: all; else the first page)
+    ("person_network", {}, None),
+    ("organization_family_tree", {}, None),
+    ("organization_family_tree", {"organization": ""}, 20),
+    ("timeline_marks", {}, 20),
+    ("timeline_marks", {"person": "guillermo-lora"}, None),
+    ("timeline_marks", {"organization": "por", "person": "juan-lechin"}, None),
+    ("source_profile", {}, 20),
+    # A typed name: one seek per name field in entity_names's index, however many rows share the name.
+    ("person_profile", {"person": "Лора"}, None),
+    ("shared_organizations", {"person": "Möller"}, None),
+    ("organization_history", {"organization": "Lucha Obrera"}, None),
+]
+
+
+@pytest.fixture(scope="module")
+def ten_copies(tmp_path_factory):
+    import importlib.util
+
+    from conftest import Site
+    from pipeline.build import build
+
+    spec = importlib.util.spec_from_file_location("multiply_data", ROOT / "bench" / "multiply_data.py")
+    multiply_data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(multiply_data)
+    folder = tmp_path_factory.mktemp("ten_copies")
+    multiply_data.multiply(10, folder / "data")
+    build(data_dir=folder / "data", output=folder / "build" / layout.DATABASE_FILE)
+    site = Site(folder / "build")
+    yield site
+    site.loop.close()
+
+
+def work_and_rows(site, name, params, fetch):
+    """(SQLite virtual machine steps, in hundreds; the rows) of the canned query, on the site's own connection
+    (its SQL functions registered)."""
+    query = QUERY_FILES[name]
+
+    def measure(conn):
+        steps = [0]
+        conn.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1), 100)
+        try:
+            cursor = conn.execute(query.sql, {**query.parameters, **params})
+            rows = cursor.fetchmany(fetch) if fetch else cursor.fetchall()
+        finally:
+            conn.set_progress_handler(None, 0)
+        return steps[0], [tuple(row) for row in rows]
+
+    return site.loop.run_until_complete(site.datasette.get_database(DATABASE).execute_fn(measure))
+
+
+@pytest.mark.parametrize("name, params, fetch", SCALED, ids=[f"{n}-{'-'.join(p.values()) or 'example'}" for n, p, _ in SCALED])
+def test_diagram_queries_do_the_same_work_on_ten_copies_of_the_data(site, ten_copies, name, params, fetch):
+    one_work, one_rows = work_and_rows(site, name, params, fetch)
+    ten_work, ten_rows = work_and_rows(ten_copies, name, params, fetch)
+    assert one_rows
+    assert ten_work < 3 * one_work, (one_work, ten_work)
+    if fetch is None:  # a person's, an organization's rows: the copies are other people and organizations
+        assert ten_rows == one_rows
+
+
+def test_source_profile_reads_the_footnotes_in_number_order_through_their_declared_index(site_db, package):
+    footnotes = next(r for r in package["resources"] if r["name"] == "footnotes")
+    assert ["source_id", "number"] in footnotes["schema"]["indexes"]
+    with sqlite3.connect(f"file:{site_db}?mode=ro", uri=True) as conn:
+        built = {tuple(column for _, _, column in conn.execute(f"pragma index_info([{name}])"))
+                 for name, in conn.execute("select name from sqlite_master where type = 'index' and tbl_name = 'footnotes'")}
+    assert ("source_id", "number") in built
+
+
+def test_an_index_on_a_column_the_table_lacks_is_refused_by_name(data_copy, tmp_path):
+    from pipeline.build import build
+    from pipeline.problems import InvalidData
+
+    path = data_copy / "datapackage.json"
+    path.write_text(path.read_text().replace('["source_id", "number"]', '["source_id", "page_number"]'))
+    output = tmp_path / "build" / layout.DATABASE_FILE
+    with pytest.raises(InvalidData) as refused:
+        build(data_dir=data_copy, output=output)
+    assert [str(p) for p in refused.value.problems if "page_number" in str(p)] == [
+        f"{path}: resources[footnotes].schema: 'page_number' is not a field of this resource"]
+    assert not output.exists()
+
+
+def test_the_timeline_reads_every_event_through_the_declared_index_of_its_order_and_days(site_db, package):
+    """Without a person or organization timeline_marks reads the events in its order through the index the package
+    declares with the days its years compare: events outside the years are passed over in the index, not read from
+    the table (from 1964 on, most of them)."""
+    events = next(r for r in package["resources"] if r["name"] == "events")
+    declared = next(tuple(columns) for columns in events["schema"]["indexes"] if columns[0] == "start_date_order")
+    query = QUERY_FILES["timeline_marks"]
+    with sqlite3.connect(f"file:{site_db}?mode=ro", uri=True) as conn:
+        index = next(name for name, in conn.execute("select name from sqlite_master where type = 'index' and tbl_name = 'events'")
+                     if tuple(column for _, _, column in conn.execute(f"pragma index_info([{name}])")) == declared)
+        conn.create_function("resolve_id", 2, lambda table, text: None)  # no person or organization: never called
+        plan = [row[3] for row in conn.execute(f"explain query plan {query.sql}", {**query.parameters, "from_year": "1964"})]
+    assert any(step.endswith(f"USING INDEX {index}") for step in plan), plan
+
+
+@pytest.mark.parametrize("typed", ["POR", "Lora", "Лечин", "Pulacayo Theses", "Masas"])
+def test_search_everything_answers_in_the_order_it_describes_though_read_part_by_part(site, ten_copies, typed):
+    """Every match, names before mentions, the record of each kind the words name (resolve_id) first, then people,
+    organizations, places, events and works, best first: the order of the description, on the data and on ten copies
+    of it (full of tied ranks), though the query gives its parts one after the other instead of sorting them all."""
+    kinds = ["people", "organizations", "places", "events", "sources"]
+    for copy in (site, ten_copies):
+        rows = run(copy, "search_everything", q=typed)
+        named = {kind: copy.rows("select resolve_id(:kind, :q) as id", kind=kind, q=typed)[0]["id"] for kind in kinds}
+        matches = sum(copy.rows(f"select count(*) as n from {kind}_fts where {kind}_fts match escape_fts(:q)", q=typed)[0]["n"]
+                      for kind in kinds)
+        assert len(rows) == matches and rows == sorted(rows, key=lambda r: (
+            r["matched_in"] != "name", r["id"] != named[r["kind"]], kinds.index(r["kind"]), r["rank"]))

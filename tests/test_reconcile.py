@@ -3,19 +3,22 @@
 Expected ids come from data/*.csv read through the package's declaration (reconciliation.resources,
 nameFields, separator, schemaOrgType), never from the service itself.
 """
+import contextlib
 import csv
 import json
+import sqlite3
 import unicodedata
 from collections import defaultdict
 
 import httpx
 import pytest
 
-from conftest import read_rows
+from conftest import DATABASE, read_rows
 from pipeline import layout
 from pipeline.build import build
 from pipeline.problems import InvalidData
-from pipeline.reconcile import fold, similarity
+from pipeline.reconcile import NAME_COLUMNS, NAME_TABLE, TRIGRAM_TABLE, fold, similarity
+from pipeline.search_terms import EXACT_NAME_SQL
 
 
 def reconciled(package):
@@ -170,3 +173,56 @@ def test_an_id_shared_by_two_reconciled_tables_is_refused(data_copy, tmp_path):
     messages = [str(p) for p in refused.value.problems]
     assert f"{places}:{line}: column id: {person['id']!r} is also an id in people; reconciled tables must not share an id" in messages
     assert not (tmp_path / layout.DATABASE_FILE).exists()
+
+
+# ------------------------------------------------------------------ the same names, looked up exactly (resolve_id)
+
+
+def names_by_field(resource):
+    """{row id: [(field, name as written)]} in CSV order, each field's list split on its separator."""
+    separators = {f["name"]: f.get("separator") for f in resource["schema"]["fields"]}
+    found = {}
+    for row in read_rows(resource["name"]):
+        found[row["id"]] = [(field, name.strip()) for field in resource["schema"]["nameFields"]
+                            for name in (row[field].split(separators[field]) if separators[field] else [row[field]]) if name.strip()]
+    return found
+
+
+def test_a_name_several_rows_share_resolves_to_the_row_it_is_the_main_name_of_else_the_first(site, package):
+    """resolve_id's exact step, for every name of every reconciled row: the row whose main name it is (folded), else
+    the first row in the table that has it among its other names; a name that is also an id (any case) is that row."""
+    failures = []
+    for resource in reconciled(package):
+        rows = names_by_field(resource)
+        main = resource["schema"]["nameFields"][0]
+        for name in {name for names in rows.values() for _, name in names}:
+            holders = [(field == main, row_id) for row_id, names in rows.items() for field, written in names if fold(written) == fold(name)]
+            expected = next((row_id for is_main, row_id in holders if is_main), holders[0][1])
+            expected = next((row_id for row_id in rows if row_id in (name, name.lower())), expected)
+            got = site.rows("select resolve_id(:table, :name) as id", table=resource["name"], name=name)[0]["id"]
+            if got != expected:
+                failures.append((resource["name"], name, expected, got))
+    assert failures == []
+
+
+def test_the_exact_lookup_seeks_the_name_index_rather_than_reading_the_names(site_db):
+    """One seek per name field however many rows share the name (the trigram index, or a scan, would read every
+    copy of it: thousands at 1000 times the data)."""
+    with contextlib.closing(sqlite3.connect(f"file:{site_db}?mode=ro", uri=True)) as conn:
+        plan = [row[3] for row in conn.execute(f"explain query plan {EXACT_NAME_SQL}", ["lora", "people", "name"])]
+    assert len(plan) == 1 and plan[0].startswith(f"SEARCH {NAME_TABLE} USING INDEX "), plan
+    assert plan[0].endswith("(key=? AND resource=? AND field=?)"), plan
+
+
+def test_the_name_table_is_hidden_described_and_searched_through_its_trigram_index(site):
+    listing = {t["name"]: t for t in site.json(f"/{DATABASE}.json")["tables"]}
+    assert listing[NAME_TABLE]["hidden"] and listing[TRIGRAM_TABLE]["hidden"]
+    assert listing[NAME_TABLE]["fts_table"] == TRIGRAM_TABLE
+    described = site.json("/-/metadata.json")["databases"][DATABASE]["tables"][NAME_TABLE]
+    columns = [r["name"] for r in site.rows(f"select name from pragma_table_info('{NAME_TABLE}')")]
+    assert described["description"] and columns == list(NAME_COLUMNS) and all(described["columns"][c] for c in columns)
+    # A run of letters inside a name finds it (trigrams), as the reconciliation service's candidates do.
+    lechin = next(p for p in read_rows("people") if p["id"] == "juan-lechin")
+    found = site.json(f"/{DATABASE}/{NAME_TABLE}.json?_search=echi&_shape=objects&_size=max")["rows"]
+    assert {r["key"] for r in found} == {r["key"] for r in site.rows(f"select key from [{NAME_TABLE}] where key like '%echi%'")}
+    assert lechin["id"] in {r["id"] for r in found}

@@ -5,7 +5,8 @@ organizations, places and events matched by any of their names, accents, case an
     GET or POST /-/reconcile  queries={...}    candidates for each query of a batch, optionally of one type
     GET /-/reconcile/view/<id>                 the row's page (the manifest's view URL)
 
-The names are the `entity_names` table the build writes; pipeline/reconcile.py scores them.
+The names are the `entity_names` table the build writes (found through its trigram index, `entity_names_fts`);
+pipeline/reconcile.py scores them.
 """
 import json
 
@@ -13,7 +14,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from pipeline.reconcile import MAX_CANDIDATES, NAME_TABLE, best_candidates, fold, trigram_query
+from pipeline.reconcile import MAX_CANDIDATES, NAME_TABLE, TRIGRAM_TABLE, best_candidates, fold, trigram_query
 
 PATH = "/-/reconcile"
 MAX_QUERIES = 100  # a batch; OpenRefine sends 10 at a time
@@ -68,12 +69,14 @@ async def candidates(db, query, types, limit):
     if not key:
         return []
     expression = trigram_query(key)
-    where, params = (f"[{NAME_TABLE}] match ?", [expression]) if expression else ("key = ?", [key])
+    if expression:  # the names sharing a three-letter run with the key, best first
+        table, where, params, order = TRIGRAM_TABLE, f"[{TRIGRAM_TABLE}] match ?", [expression], "order by rank"
+    else:  # a key too short for a trigram is looked up whole
+        table, where, params, order = NAME_TABLE, "key = ?", [key], ""
     if types:
         where += f" and type in ({', '.join('?' * len(types))})"
         params += types
-    order = "order by rank" if expression else ""
-    results = await db.execute(f"select id, type, label, description, key from [{NAME_TABLE}] where {where} {order} "
+    results = await db.execute(f"select id, type, label, description, key from [{table}] where {where} {order} "
                                f"limit {MAX_CANDIDATES}", params)
     return best_candidates(query, [dict(row) for row in results.rows], limit)
 
