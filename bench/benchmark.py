@@ -253,7 +253,7 @@ def processes(build_dir, seconds):
     for workers in (1, 2):
         with started(site_command(build_dir, workers)) as (base, _):
             for label, path in pages:
-                status(base + path)
+                wrk(base + path, PROCESS_CONNECTIONS, 1)  # warms every worker: one request would reach only one
                 results[(label, workers)] = wrk(base + path, PROCESS_CONNECTIONS, seconds)
                 print(f"{label:40} {workers} worker(s) {results[(label, workers)]['rps']:8.0f}", flush=True)
     return pages, results
