@@ -11,6 +11,15 @@ lock on it for its life, so a rebuild never changes what a running server answer
 removes a folder a server still reads; of the other folders only the one just replaced is kept.
 One build writes at a time (an exclusive lock beside the served folder); concurrent builds
 take turns.
+
+A folder that also holds other files (`--output /tmp/check.db`, a build.log beside the database)
+cannot be replaced as a whole, so it is published file by file: the build writes its files into
+a staging folder inside it (`.NAME.<random>.partial/`, on the same file system) and, only once all
+are written, moves each into place with os.replace. Each file is replaced atomically and a failed
+build changes none of them, but the set is not switched at once: a reader between two
+replacements sees a new database beside old metadata, and a server running on such a folder
+reads whichever files it opens after a rebuild. The other files are left as they are; the lock
+is a file inside the folder (`.NAME.lock`), since the folder's parent may not be writable (/tmp).
 """
 import contextlib
 import fcntl
@@ -34,13 +43,23 @@ def version_pattern(served):
     return re.compile(re.escape(served.name) + r"\.[0-9a-f]{12}")
 
 
-def content_digest(folder):
+def file_digest(path):
+    """The sha256 of a file's bytes, in hex (what Datasette's inspect file records for a database)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def content_digest(folder, known=None):
+    """12 hex digits naming a folder after its files: each one's name and the sha256 of its bytes.
+    `known`: {file name: sha256 hex} already computed by whoever wrote the file (the database's, which
+    inspect-data.json records), so that a 1 GB database is not read a second time."""
+    known = known or {}
     digest = hashlib.sha256()
     for path in sorted(folder.iterdir()):
-        digest.update(path.name.encode() + b"\0")
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+        digest.update(path.name.encode() + b"\0" + bytes.fromhex(known.get(path.name) or file_digest(path)))
     return digest.hexdigest()[:12]
 
 
@@ -68,21 +87,24 @@ def remove_unless_held(folder, served):
         os.close(fd)
 
 
+def other_files(served):
+    """What a real served folder holds besides the files a build writes."""
+    return [p for p in served.iterdir() if p.is_dir() or not p.name.endswith(SERVED_SUFFIXES)]
+
+
+def is_shared(served):
+    """A real folder (not a build's symlink) that holds other files too: published file by file."""
+    return served.is_dir() and not served.is_symlink() and bool(other_files(served))
+
+
 def check_served(served):
-    """The served path must be a symlink (or absent, or a folder of served files only) before a switch."""
-    if served.is_symlink() or not served.exists():
-        return
-    if not served.is_dir():
+    if served.exists() and not served.is_dir():
         raise InvalidData([Problem(served, 0, "", "is a file; the build writes a folder here")])
-    others = sorted(p.name for p in served.iterdir() if p.is_dir() or not p.name.endswith(SERVED_SUFFIXES))
-    if others:
-        raise InvalidData([Problem(served, 0, "", f"is a folder holding other files ({', '.join(others[:5])}); the build "
-                                                  "replaces the folder as a whole, so give --output a folder of its own")])
 
 
-def switch(served, staging):
+def switch(served, staging, known_digests=None):
     """Rename `staging` to its content's version folder and point `served` at it in one rename."""
-    version = served.with_name(f"{served.name}.{content_digest(staging)}")
+    version = served.with_name(f"{served.name}.{content_digest(staging, known_digests)}")
     if version.is_dir():  # the same build again: serve the folder already there
         shutil.rmtree(staging)
         for path in version.iterdir():
@@ -103,6 +125,17 @@ def switch(served, staging):
     return version, previous
 
 
+def replace_files(served, staging):
+    """Move each file written into `staging` (a folder inside `served`) into `served`, one os.replace each."""
+    written = sorted(staging.iterdir())
+    for path in written:  # before anything is replaced: a folder in the way would stop it half done
+        if (served / path.name).is_dir():
+            raise IsADirectoryError(f"{served / path.name} is a folder")
+    for path in written:
+        os.replace(path, served / path.name)
+    staging.rmdir()
+
+
 def remove_old_versions(served, keep):
     pattern = version_pattern(served)
     for folder in served.parent.iterdir():
@@ -116,33 +149,43 @@ def unwritable(served, error):
 
 
 @contextlib.contextmanager
-def staged(served):
-    """Yield an empty staging folder beside `served`; when the block ends without an error, switch
-    `served` to it and remove old folders. On any error (or interrupt) the staging folder is removed
-    and `served` is untouched; an unwritable or full disk becomes InvalidData naming the folder."""
+def staged(served, known_digests=None):
+    """Yield an empty staging folder for `served`; when the block ends without an error, publish it:
+    switch the `served` symlink to it and remove old folders, or, if `served` is a folder holding
+    other files too, move each file into it. On any error (or interrupt) the staging folder is
+    removed and `served` is untouched; an unwritable or full disk becomes InvalidData naming the
+    folder. `known_digests`: a dict the block may fill with {file name: sha256 hex} of the files it
+    wrote and hashed anyway, for content_digest."""
+    shared = is_shared(served)  # decided before the lock: a shared folder's lock is inside it
+    lock_path = served / f".{served.name}.lock" if shared else served.with_name(f".{served.name}.lock")
+    beside = served if shared else served.parent
     try:
         served.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(served.with_name(f".{served.name}.lock"), "a")
+        lock = open(lock_path, "a")
     except OSError as error:
         raise unwritable(served, error) from None
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         check_served(served)
         # Under the lock no other build is writing: any staging folder left is a killed build's.
-        for stale in served.parent.glob(f".{served.name}.*.partial"):
+        for stale in beside.glob(f".{served.name}.*.partial"):
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
         staging = None
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{served.name}.", suffix=".partial", dir=served.parent))
+            staging = Path(tempfile.mkdtemp(prefix=f".{served.name}.", suffix=".partial", dir=beside))
             staging.chmod(0o755)  # mkdtemp's 0700 would hide the build from a server running as another user
             yield staging
-            version, previous = switch(served, staging)
+            if shared:
+                replace_files(served, staging)
+            else:
+                version, previous = switch(served, staging, known_digests)
         except BaseException as error:
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
             if isinstance(error, (OSError, sqlite3.Error)):
                 raise unwritable(served, error) from None
             raise
-        with contextlib.suppress(OSError):  # the build is published; an old folder left is harmless
-            remove_old_versions(served, keep={version, previous})
+        if not shared:
+            with contextlib.suppress(OSError):  # the build is published; an old folder left is harmless
+                remove_old_versions(served, keep={version, previous})

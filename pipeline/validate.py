@@ -5,10 +5,16 @@ pattern, enum, minimum, maximum, minLength, maxLength), primaryKey and foreignKe
 properties of our own that pipeline/package.py lists. All problems are collected and
 reported together as FILE:LINE: column COL: message.
 """
+import contextlib
 import csv
 import io
 import math
+import multiprocessing
+import os
+import pickle
 import re
+from itertools import repeat
+from operator import itemgetter, methodcaller
 
 from .edtf_dates import edtf_bounds, is_dataset_date
 from .package import Table
@@ -26,15 +32,15 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def read_csv(path, schema, problems):
-    """Rows of one CSV as (line, {column: text}); file-level problems go to `problems`."""
+    """One CSV as (header, line numbers, rows of cells); file-level problems go to `problems`."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         problems.append(Problem(path, 0, "", "file is missing (declared in datapackage.json)"))
-        return []
+        return [], [], []
     except OSError as error:
         problems.append(Problem(path, 0, "", f"cannot be read as a file: {error.strerror}"))
-        return []
+        return [], [], []
     if raw.startswith(BOM):
         problems.append(Problem(path, 1, "", "file starts with a UTF-8 byte order mark; save it as UTF-8 without BOM"))
         raw = raw[len(BOM):]
@@ -43,19 +49,24 @@ def read_csv(path, schema, problems):
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         problems.append(Problem(path, line, "", f"byte {raw[error.start]:#x} is not UTF-8; save the file as UTF-8"))
-        return []
+        return [], [], []
 
     # Lines end at \n, \r\n or \r only (newline=""): str.splitlines would also break at U+2028,
     # NEL, VT, FF, FS, GS and RS inside a cell and shift every later line number.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = next(reader)
-    except StopIteration:
-        problems.append(Problem(path, 1, "", "file is empty; expected a header row"))
-        return []
-    except csv.Error as error:
-        problems.append(Problem(path, 1, "", f"malformed CSV: {error}"))
-        return []
+        records = list(reader)
+    except csv.Error:
+        records = None
+    # The usual file, read in one call: every row one line long, each as long as the header. Anything
+    # else is read again row by row, to name the line of each problem.
+    if records and records[0] and reader.line_num == len(records) and len(set(map(len, records))) == 1:
+        header_problems(path, records[0], schema, problems)
+        return records[0], range(2, len(records) + 1), records[1:]
+    return read_rows_one_by_one(path, text, schema, problems)
+
+
+def header_problems(path, header, schema, problems):
     declared = [f["name"] for f in schema["fields"]]
     for column in declared:
         if column not in header:
@@ -66,7 +77,20 @@ def read_csv(path, schema, problems):
     if len(set(header)) != len(header):
         problems.append(Problem(path, 1, "", "header repeats a column name"))
 
-    rows = []
+
+def read_rows_one_by_one(path, text, schema, problems):
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(path, 1, "", "file is empty; expected a header row"))
+        return [], [], []
+    except csv.Error as error:
+        problems.append(Problem(path, 1, "", f"malformed CSV: {error}"))
+        return [], [], []
+    header_problems(path, header, schema, problems)
+
+    lines, rows = [], []
     line = 1
     while True:
         try:
@@ -84,8 +108,9 @@ def read_csv(path, schema, problems):
         if len(cells) != len(header):
             problems.append(Problem(path, start_line, "", f"row has {len(cells)} cells, expected {len(header)} like the header"))
             continue
-        rows.append((start_line, dict(zip(header, cells))))
-    return rows
+        lines.append(start_line)
+        rows.append(cells)
+    return header, lines, rows
 
 
 # ---------------------------------------------------------------- checking values
@@ -150,42 +175,138 @@ def cell_checker(field):
     return problems_of
 
 
-def typed_rows(path, schema, raw_rows, problems):
-    """Convert cells to their declared types, checking each against its field.
+# The constraints whose cells cell_verdict checks on its short way, by type (the ids, names and notes
+# that make up most cells); a field with any other is checked the long way only.
+QUICK_CONSTRAINTS = {"string": {"required", "unique", "pattern", "enum", "minLength", "maxLength"},
+                     "integer": {"required", "unique", "enum", "minimum", "maximum"}}
+SHORT_INTEGER = 18  # digits: a whole number this short always fits in 64 bits
 
-    This loop sees every cell (millions at scale), so each field's checks are built once and
-    their verdicts remembered per distinct value: roles, stances and foreign keys recur.
-    """
-    fields = [(f["name"], f, f.get("constraints", {}).get("required", False), f.get("type", "string") == "string",
-               cell_checker(f), {}) for f in schema["fields"]]
+
+def cell_verdict(field):
+    """A function giving, for one cell's text, its typed value (None for empty) and the messages about it."""
+    kind = field.get("type", "string")
+    constraints = field.get("constraints", {})
+    required = constraints.get("required", False)
+    problems_of = cell_checker(field)
+
+    def long_way(value):
+        messages = []
+        if value and (value[0].isspace() or value[-1].isspace()):
+            messages.append(f"{value!r} has leading or trailing whitespace")
+            value = value.strip()
+        if not value:
+            if required:
+                messages.append("is empty but required")
+            return None, messages
+        if kind != "string":
+            try:
+                value = convert_cell(value, field)
+            except ValueError as error:
+                return None, messages + [str(error)]
+        return value, messages + problems_of(value)
+
+    if kind not in QUICK_CONSTRAINTS or field.get("edtf") or not QUICK_CONSTRAINTS[kind].issuperset(constraints):
+        return long_way
+    pattern = re.compile(constraints["pattern"]) if "pattern" in constraints else None
+    enum = set(constraints["enum"]) if "enum" in constraints else None
+    minimum, maximum = constraints.get("minimum"), constraints.get("maximum")
+    min_length, max_length = constraints.get("minLength"), constraints.get("maxLength")
+    is_text = kind == "string"
+
+    def verdict(text):
+        """The short way: a text none of the field's checks would refuse, typed without building messages."""
+        if not text or text[0].isspace() or text[-1].isspace():
+            return long_way(text)
+        if is_text:
+            if text[0] in FORMULA_STARTS:
+                return long_way(text)
+            value = text
+        elif len(text) <= SHORT_INTEGER and INTEGER.fullmatch(text):
+            value = int(text)
+        else:
+            return long_way(text)
+        if ((pattern is None or pattern.fullmatch(value)) and (enum is None or value in enum)
+                and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+                and (min_length is None or len(value) >= min_length) and (max_length is None or len(value) <= max_length)):
+            return value, ()
+        return long_way(text)
+
+    return verdict
+
+
+def tuple_getter(keys):
+    """A function giving a row's values at `keys` as a tuple (itemgetter gives a bare value for one key)."""
+    return itemgetter(*keys) if len(keys) != 1 else lambda row: (row[keys[0]],)
+
+
+NOT_SEEN = object()
+
+
+def recurs(field, primary_key):
+    """Whether a column's texts recur, so that its verdicts are worth remembering: not a key, not free text."""
+    constraints = field.get("constraints", {})
+    if constraints.get("unique") or field["name"] == primary_key:
+        return False
+    return field.get("type", "string") != "string" or field.get("edtf", False) or bool({"pattern", "enum"} & set(constraints))
+
+
+def typed_values(path, schema, header, lines, cells, problems):
+    """Each row's values in the order of the schema's fields (typed, None where empty), each cell
+    checked against its field.
+
+    Millions of cells at scale: the verdict on each text of a column whose texts recur (roles, stances,
+    foreign keys) is remembered, so such cells are typed by a dictionary lookup, without Python code
+    per cell; the keys and free texts are checked cell by cell."""
+    fields = schema["fields"]
+    names = [field["name"] for field in fields]
+    position = {column: index for index, column in enumerate(header)}  # a repeated column: its last, as dict(zip()) did
+    missing = [name for name in names if name not in position]
+    if missing:  # read as empty (the header's problem is reported)
+        position.update((name, len(header) + n) for n, name in enumerate(missing))
+        cells = [row + [""] * len(missing) for row in cells]
+    pick = tuple_getter([position[name] for name in names])
+    verdicts = [cell_verdict(field) for field in fields]
+    every_cell = [index for index, field in enumerate(fields) if not recurs(field, schema.get("primaryKey"))]
+    typed = [{} for _ in names]  # per column whose texts recur: text -> typed value
+    refused = [{} for _ in names]  # per column whose texts recur: text -> messages, for the texts that have problems
+    not_seen = repeat(NOT_SEEN)
     rows = []
-    for line, raw in raw_rows:
-        row = {}
-        for column, field, required, is_text, problems_of, verdicts in fields:
-            value = raw.get(column, "")
-            if value and (value[0].isspace() or value[-1].isspace()):
-                problems.append(Problem(path, line, column, f"{value!r} has leading or trailing whitespace"))
-                value = value.strip()
-            if not value:
-                if required:
-                    problems.append(Problem(path, line, column, "is empty but required"))
-                row[column] = None
-                continue
-            if not is_text:
-                try:
-                    value = convert_cell(value, field)
-                except ValueError as error:
-                    problems.append(Problem(path, line, column, str(error)))
-                    row[column] = None
-                    continue
-            row[column] = value
-            messages = verdicts.get(value)
-            if messages is None:
-                messages = verdicts[value] = problems_of(value)
-            for message in messages:
-                problems.append(Problem(path, line, column, message))
-        rows.append((line, row))
+    for line, row in zip(lines, cells):
+        texts = pick(row)
+        values = list(map(dict.get, typed, texts, not_seen))
+        messages_of = {}
+        for index in every_cell:
+            values[index], messages = verdicts[index](texts[index])
+            if messages:
+                messages_of[index] = messages
+        if NOT_SEEN in values:
+            for index, value in enumerate(values):
+                if value is NOT_SEEN:
+                    value, messages = verdicts[index](texts[index])
+                    values[index] = typed[index][texts[index]] = value
+                    if messages:
+                        refused[index][texts[index]] = messages
+        if messages_of or any(refused):
+            for index, (name, text) in enumerate(zip(names, texts)):
+                for message in messages_of.get(index) or refused[index].get(text, ()):
+                    problems.append(Problem(path, line, name, message))
+        rows.append(values)
     return rows
+
+
+# The checks below first look at whole columns at C speed (sets, map) for the usual answer, nothing
+# wrong; only a table with a problem is walked row by row to name the lines.
+
+
+def column_values(table, name):
+    return map(itemgetter(name), map(itemgetter(1), table.rows))
+
+
+def filled_values(table, name):
+    """The distinct values of a column, empty cells left out."""
+    values = set(column_values(table, name))
+    values.discard(None)
+    return values
 
 
 def validate_unique(table):
@@ -193,6 +314,10 @@ def validate_unique(table):
     if table.primary_key not in unique:
         unique.append(table.primary_key)
     for column in unique:
+        values = list(column_values(table, column))
+        empty = values.count(None)
+        if len(set(values)) - bool(empty) == len(values) - empty:
+            continue
         seen = {}
         for line, row in table.rows:
             value = row[column]
@@ -206,7 +331,9 @@ def validate_unique(table):
 
 def validate_foreign_keys(table, tables):
     for column, target, target_column in table.foreign_keys:
-        known = {row[target_column] for _, row in tables[target].rows}
+        known = filled_values(tables[target], target_column)
+        if filled_values(table, column) <= known:
+            continue
         for line, row in table.rows:
             if row[column] is not None and row[column] not in known:
                 yield Problem(table.path, line, column, f"{row[column]!r} is not an {target_column} in {target}.csv")
@@ -215,6 +342,8 @@ def validate_foreign_keys(table, tables):
 def validate_exactly_one_of(table):
     columns = table.schema.get("exactlyOneOf")
     if not columns:
+        return
+    if set(map(methodcaller("count", None), map(tuple_getter(columns), map(itemgetter(1), table.rows)))) <= {len(columns) - 1}:
         return
     for line, row in table.rows:
         filled = [c for c in columns if row[c] is not None]
@@ -249,7 +378,9 @@ def validate_cited(table, tables):
     if not cited_by:
         return
     citing_table, citing_column = cited_by.split(".")
-    cited = {row[citing_column] for _, row in tables[citing_table].rows}
+    cited = filled_values(tables[citing_table], citing_column)
+    if filled_values(table, table.primary_key) <= cited:
+        return
     for line, row in table.rows:
         key = row[table.primary_key]
         if key is not None and key not in cited:
@@ -279,27 +410,118 @@ def validate_hierarchies(table):
             cleared.update(path)
 
 
-def read_tables(data_dir, package):
-    problems, tables = [], {}
-    for resource in package["resources"]:
-        path = data_dir / resource["path"]
-        raw_rows = read_csv(path, resource["schema"], problems)
-        rows = typed_rows(path, resource["schema"], raw_rows, problems)
-        tables[resource["name"]] = Table(resource["name"], path, resource["schema"], rows)
-    return tables, problems
+def read_values(data_dir, resource, problems):
+    """A table's line numbers and its rows' values (typed_values)."""
+    path = data_dir / resource["path"]
+    header, lines, cells = read_csv(path, resource["schema"], problems)
+    return lines, typed_values(path, resource["schema"], header, lines, cells, problems)
 
 
-def validate(data_dir, package):
-    """Read and check every table; raise InvalidData listing every problem."""
-    tables, problems = read_tables(data_dir, package)
+def as_table(data_dir, resource, lines, values):
+    """The Table, each row a (line, {column: value}) in the order of the fields."""
+    names = [field["name"] for field in resource["schema"]["fields"]]
+    rows = list(zip(lines, map(dict, map(zip, repeat(names), values))))
+    return Table(resource["name"], data_dir / resource["path"], resource["schema"], rows)
+
+
+OWN_CHECKS = (validate_unique, validate_exactly_one_of, validate_distinct_fields, validate_spans, validate_hierarchies)
+
+
+def own_problems(table):
+    """The problems of the checks that need no other table, by check."""
+    return {check: list(check(table)) for check in OWN_CHECKS}
+
+
+# A CSV at least this big is read and checked in a second process while this one reads the others
+# (the citations at 1000x the data: more than half of the reading); a smaller one costs more to
+# send back than it saves.
+READ_APART_BYTES = 32 << 20
+
+
+def read_apart(data_dir, resource, read_end, write_end):
+    """Run in a forked process: read_values, its (problems, line numbers, values) or its error pickled
+    into the pipe. The process keeps only the pipe's writing end: if the parent is killed, the write
+    fails and the process ends (letting go of the parent's build lock it inherited)."""
+    os.close(read_end)
+    try:
+        problems = []
+        outcome = (problems, *read_values(data_dir, resource, problems))
+    except BaseException as error:  # sent back whole, raised in the parent
+        outcome = error
+    with contextlib.suppress(BrokenPipeError), open(write_end, "wb") as pipe:  # broken: the parent is gone
+        pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextlib.contextmanager
+def reading_apart(data_dir, resource):
+    """While the block runs, read_values for `resource` in a forked process (forked before the
+    build starts a thread, while the heap is small); yields a function waiting for and returning
+    its (problems, line numbers, values). The process is stopped if the block ends first."""
+    read_end, write_end = os.pipe()
+    process = multiprocessing.get_context("fork").Process(target=read_apart, args=(data_dir, resource, read_end, write_end),
+                                                          daemon=True)
+    process.start()
+    os.close(write_end)
+    with open(read_end, "rb") as pipe:
+
+        def outcome():
+            try:
+                outcome = pickle.load(pipe)
+            except EOFError:
+                process.join()
+                raise RuntimeError(f"reading {data_dir / resource['path']} in a second process: it ended with "
+                                   f"exit code {process.exitcode}") from None
+            process.join()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+
+        try:
+            yield outcome
+        finally:
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+def file_size(path):
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_csv says why
+
+
+def validate(data_dir, package, each_table=None):
+    """Read and check every table; raise InvalidData listing every problem.
+
+    `each_table(table)`, if given, gets each table as soon as it is read and has passed the checks
+    that need no other table, while no table so far has a problem: the build writes it while the
+    next one is read. The largest CSV, if big (READ_APART_BYTES), is read meanwhile by a second
+    process. The checks across tables come after the last; the problems are listed as if every
+    table were read first and then checked in turn."""
+    resources = package["resources"]
+    largest = max(resources, key=lambda r: file_size(data_dir / r["path"]), default=None)
+    apart = largest if largest and file_size(data_dir / largest["path"]) >= READ_APART_BYTES else None
+    read_problems, own, tables = [], {}, {}
+    with reading_apart(data_dir, apart) if apart else contextlib.nullcontext() as apart_outcome:
+        for resource in resources:
+            if resource is apart:
+                problems, lines, values = apart_outcome()
+                read_problems += problems
+            else:
+                lines, values = read_values(data_dir, resource, read_problems)
+            table = tables[resource["name"]] = as_table(data_dir, resource, lines, values)
+            own[table.name] = own_problems(table)
+            if each_table and not read_problems and not any(any(checks.values()) for checks in own.values()):
+                each_table(table)
+    problems = read_problems
     for table in tables.values():
-        problems.extend(validate_unique(table))
-        problems.extend(validate_foreign_keys(table, tables))
-        problems.extend(validate_exactly_one_of(table))
-        problems.extend(validate_distinct_fields(table))
-        problems.extend(validate_spans(table))
-        problems.extend(validate_cited(table, tables))
-        problems.extend(validate_hierarchies(table))
+        checks = own[table.name]
+        problems += checks[validate_unique]
+        problems += validate_foreign_keys(table, tables)
+        problems += checks[validate_exactly_one_of] + checks[validate_distinct_fields] + checks[validate_spans]
+        problems += validate_cited(table, tables)
+        problems += checks[validate_hierarchies]
     if problems:
         raise InvalidData(problems)
     return tables

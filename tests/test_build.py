@@ -1,4 +1,5 @@
 """The build from data/: contract, derived columns, search, inspect file, package validity."""
+import csv
 import hashlib
 import json
 import os
@@ -8,17 +9,20 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from conftest import DATA, DATABASE, ROOT, read_rows
-from pipeline import layout, publish
-from pipeline.build import build, main as build_main
+from pipeline import layout, publish, validate as validate_module
+from pipeline.build import TableWriter, build, create_table, index_table, main as build_main
 from pipeline.edtf_dates import edtf_bounds, parse_edtf
 from pipeline.package import Table
-from pipeline.validate import validate_hierarchies
+from pipeline.problems import InvalidData
+from pipeline.server import free_port, running_site
+from pipeline.validate import validate, validate_hierarchies
 
 DATABASE_FILE = layout.DATABASE_FILE
 
@@ -31,6 +35,34 @@ def test_build_command_prints_rows_per_table(tmp_path, package):
         assert f"{resource['name']} {len(read_rows(resource['name']))}" in result.stdout
     assert sorted(p.name for p in output.parent.iterdir()) == ["inspect-data.json", "metadata.json", "settings.json", "x.db"]
     assert output.parent.is_symlink()
+
+
+def test_timings_give_each_phase_of_the_build(tmp_path):
+    """`--timings` (what the benchmark of the build reads) prints every phase's wall-clock and CPU seconds."""
+    result = subprocess.run([sys.executable, ROOT / "build_db.py", "--timings", "--output", tmp_path / "build" / DATABASE_FILE],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    timings = {}
+    for line in result.stderr.splitlines():
+        phase, _, figures = line.partition(":")
+        wall, cpu = figures.replace("(CPU", "").replace("s)", "").split(" s ")
+        timings[phase] = float(wall), float(cpu)
+    for phase in ["read and check data", "insert rows", "indexes", "full-text search", "entity names", "views", "total"]:
+        assert phase in timings, (phase, result.stderr)
+    main_thread = ["read and check data", "insert rows", "entity names", "views"]
+    assert timings["total"][0] >= sum(timings[phase][0] for phase in main_thread)
+
+
+def test_empty_cells_are_null_never_empty_text(site_db, package):
+    """The build binds an empty cell as '' and makes it NULL in SQL (pipeline/build.py): none is left as ''."""
+    db = sqlite_utils.Database(site_db)
+    for resource in package["resources"]:
+        rows = read_rows(resource["name"])
+        for field in resource["schema"]["fields"]:
+            column = field["name"]
+            counts = db.execute(f"select count(*) filter (where [{column}] is null), count(*) filter (where [{column}] = '') "
+                                f"from [{resource['name']}]").fetchone()
+            assert counts == (sum(not row[column].strip() for row in rows), 0), (resource["name"], column)
 
 
 def test_every_csv_row_is_a_database_row(site_db, package):
@@ -174,19 +206,159 @@ def test_old_build_folders_are_removed_unless_a_server_holds_them(tmp_path):
 @pytest.mark.parametrize("where, message", [
     ("folder", "the output must be a database file path, not a folder"),
     ("under a file", "a-file/build: cannot write the build here: File exists"),
-    ("folder of other files", "is a folder holding other files (notes.txt)"),
+    ("in a file", "a-file: is a file; the build writes a folder here"),
 ])
 def test_an_output_it_cannot_write_is_refused_by_name(where, message, tmp_path, capsys):
     (tmp_path / "a-file").write_text("")
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "notes.txt").write_text("not a build")
     output = {"folder": tmp_path / "shared", "under a file": tmp_path / "a-file" / "build" / DATABASE_FILE,
-              "folder of other files": tmp_path / "shared" / DATABASE_FILE}[where]
+              "in a file": tmp_path / "a-file" / DATABASE_FILE}[where]
     assert build_main(["--output", str(output)]) == 1
     errors = capsys.readouterr().err
     assert message in errors and "Traceback" not in errors
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["a-file", "shared"]
     assert [p.name for p in (tmp_path / "shared").iterdir()] == ["notes.txt"]
+
+
+def test_bad_data_is_reported_before_a_problem_with_the_output(tmp_path, data_copy, capsys):
+    """The data is written while it is read (pipeline/build.py), but what is wrong with it still comes first."""
+    rows = read_rows("events", data_copy)
+    rows[-1]["start_date"] = "1952-02-30"
+    with (data_copy / "events.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    (tmp_path / "a-folder").mkdir()
+    assert build_main(["--data", str(data_copy), "--output", str(tmp_path / "a-folder")]) == 1
+    errors = capsys.readouterr().err
+    assert f"events.csv:{len(rows) + 1}: column start_date: '1952-02-30' is not a valid EDTF date" in errors
+    assert "must be a database file path" not in errors and "Traceback" not in errors
+
+
+@pytest.mark.parametrize("damage, shift", [
+    (lambda text: text, 0),  # one row a line: the file is read in one call
+    (lambda text: text.replace("\n", "\n\n", 2), 2),  # blank lines: read again row by row
+    (lambda text: text.replace(",printed,", ',"print\ned",', 1), 1),  # a cell over two lines
+], ids=["one row a line", "blank lines", "a cell over two lines"])
+def test_problems_name_the_line_however_the_file_is_read(damage, shift, data_copy, package):
+    rows = read_rows("people", data_copy)
+    rows[-1]["id"] = "Not A Slug"
+    with (data_copy / "people.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    path = data_copy / "people.csv"
+    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(InvalidData) as refused:
+        validate(data_copy, package)
+    messages = [str(p) for p in refused.value.problems]
+    assert f"{path}:{len(rows) + 1 + shift}: column id: 'Not A Slug' does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$" in messages
+
+
+def read_apart_and_tell(*args):
+    """validate.read_apart, leaving the id of the process it ran in where the test reads it."""
+    Path(os.environ["READ_APART_PID"]).write_text(str(os.getpid()))
+    return READ_APART(*args)
+
+
+READ_APART = validate_module.read_apart
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["valid", "with problems"])
+def test_the_largest_table_read_in_a_second_process_gives_the_same_rows_and_problems(broken, data_copy, package, monkeypatch,
+                                                                                     tmp_path):
+    """At scale the largest CSV is read by a forked process while the others are read (pipeline/validate.py)."""
+    if broken:
+        for table, column in [("citations", "id"), ("people", "id"), ("citations", "stance")]:
+            rows = read_rows(table, data_copy)
+            rows[1][column] = " Not A Slug"
+            with (data_copy / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+
+    def outcome():
+        try:
+            return {name: table.rows for name, table in validate(data_copy, package).items()}
+        except InvalidData as refused:
+            return [str(problem) for problem in refused.problems]
+
+    in_one_process = outcome()
+    monkeypatch.setattr(validate_module, "READ_APART_BYTES", 0)
+    monkeypatch.setattr(validate_module, "read_apart", read_apart_and_tell)
+    monkeypatch.setenv("READ_APART_PID", str(tmp_path / "pid"))
+    assert outcome() == in_one_process
+    assert int((tmp_path / "pid").read_text()) != os.getpid()
+    assert isinstance(in_one_process, list) == broken and (not broken or len(in_one_process) >= 4)
+
+
+def test_indexing_beside_the_reading_writes_the_database_one_thread_would(tmp_path, package):
+    """TableWriter builds a table's indexes in a second thread while the next table is read: the same
+    statements in the same order as one thread running them in turn, so the same bytes."""
+    with TableWriter(tmp_path / "beside.db", package, {}) as writer:
+        tables = validate(DATA, package, writer.add)
+        writer.wait()
+        writer.db.close()
+    with TableWriter(tmp_path / "in-turn.db", package, {}) as writer:
+        for table in tables.values():
+            create_table(writer.db, package, table, {})
+            index_table(writer.db, package, table, {})
+        writer.db.close()
+    assert (tmp_path / "beside.db").read_bytes() == (tmp_path / "in-turn.db").read_bytes()
+    assert sqlite_utils.Database(tmp_path / "beside.db")["citations"].count == len(read_rows("citations"))
+
+
+def visible_files(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def test_a_folder_holding_other_files_gets_the_build_beside_them(tmp_path, data_copy, capsys):
+    """`--output DIR/x.db` where DIR holds other files: the build's files are moved in one by one
+    (pipeline/publish.py), the other files untouched; a rebuild replaces them; a refused build changes
+    none of them; and the folder can be served."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "notes.txt").write_text("not a build")
+    (shared / f".{shared.name}.0123456789ab.partial").mkdir()  # a killed build's staging folder
+    output = shared / DATABASE_FILE
+    assert build_main(["--output", str(output)]) == 0
+    assert not shared.is_symlink() and not list(shared.glob(".*.partial"))
+    first = visible_files(shared)
+    assert sorted(first) == sorted(["inspect-data.json", "metadata.json", "notes.txt", "settings.json", DATABASE_FILE])
+    assert first["notes.txt"] == b"not a build"
+    assert json.loads(first["inspect-data.json"])[DATABASE]["hash"] == hashlib.sha256(first[DATABASE_FILE]).hexdigest()
+    assert sqlite_utils.Database(output)["people"].count == len(read_rows("people"))
+
+    settings = json.loads(layout.SETTINGS.read_text())
+    (tmp_path / "settings.json").write_text(json.dumps({**settings, "default_page_size": 101}))
+    database = output.stat().st_ino
+    build(output=output, settings=tmp_path / "settings.json")
+    second = visible_files(shared)
+    assert json.loads(second["settings.json"])["default_page_size"] == 101
+    assert output.stat().st_ino != database and second["notes.txt"] == b"not a build"
+
+    rows = read_rows("people", data_copy)
+    rows[0]["id"] = "Not A Slug"
+    with (data_copy / "people.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    assert build_main(["--data", str(data_copy), "--output", str(output)]) == 1
+    assert "people.csv:2: column id: 'Not A Slug' does not match the pattern" in capsys.readouterr().err
+    assert visible_files(shared) == second and not list(shared.glob(".*.partial"))
+
+    with running_site(build_dir=shared) as base:
+        with urllib.request.urlopen(f"{base}/{DATABASE}/people.json?_shape=array&_size=max") as response:
+            assert len(json.load(response)) == len(read_rows("people"))
+
+    # Datasette would also serve, writable, any other database in the folder: such a folder is refused.
+    sqlite_utils.Database(shared / "notes.sqlite")["notes"].insert({"text": "mine"})
+    result = subprocess.run([sys.executable, "-m", "pipeline.server", "--build", str(shared), "--port", str(free_port())],
+                            capture_output=True, text=True, cwd=layout.ROOT, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{shared}: holds other databases (notes.sqlite), which Datasette would serve too, writable" in result.stderr
 
 
 def test_a_full_disk_is_refused_by_name_and_the_previous_build_kept(built, tmp_path):
