@@ -4,6 +4,7 @@
 """
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -14,6 +15,31 @@ from pathlib import Path
 
 from . import layout, publish
 from .processes import stop, wait_until_up
+
+
+# What Datasette serves from a configuration folder: every database file in it, writable unless it is
+# the one inspect-data.json names.
+DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def other_databases(build_dir):
+    """Database files in the served folder that its inspect-data.json does not name (a build published
+    beside other files, pipeline/publish.py): Datasette would serve them too, and writable."""
+    folder = Path(build_dir).resolve()
+    try:
+        built = {entry["file"] for entry in json.loads((folder / "inspect-data.json").read_text()).values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        built = set()
+    return sorted(p.name for p in folder.iterdir() if p.suffix in DATABASE_SUFFIXES and p.name not in built)
+
+
+def refusal(build_dir):
+    """Why the folder cannot be served, or None."""
+    others = other_databases(build_dir)
+    if others:
+        return (f"{build_dir}: holds other databases ({', '.join(others[:5])}), which Datasette would serve too, "
+                f"writable; build into a folder of its own (build_db.py --output DIR/{layout.DATABASE_FILE}) and serve that")
+    return None
 
 
 def serve_command(build_dir=layout.BUILD, port=8001, host="127.0.0.1"):
@@ -39,6 +65,8 @@ def running_site(command=None, build_dir=layout.BUILD, cwd=layout.ROOT, env=None
 
     `command(port)` gives another server's command line (the benchmark's plain Datasette,
     the deploy bundle's CMD)."""
+    if command is None and refusal(build_dir):
+        raise ValueError(refusal(build_dir))
     port = free_port()
     argv = command(port) if command else serve_command(build_dir, port)
     with tempfile.TemporaryFile("w+") as log:
@@ -62,6 +90,8 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--build", type=Path, default=layout.BUILD)
     args = parser.parse_args(argv)
+    if refusal(args.build):
+        sys.exit(refusal(args.build))
     command = serve_command(args.build, args.port)
     held = publish.hold(Path(args.build).resolve())
     os.set_inheritable(held, True)  # the lock lives as long as the server exec'd here
