@@ -21,6 +21,15 @@ def read_rows(table, data_dir=DATA):
         return list(csv.DictReader(f))
 
 
+def write_rows(data_dir, table, rows, fieldnames=None):
+    """Write `rows` (dicts) as data_dir/<table>.csv, one row a line, as the data's CSVs are written."""
+    fieldnames = fieldnames or list(rows[0].keys())
+    with (data_dir / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 @pytest.fixture(scope="session")
 def package():
     return load_package(layout.PACKAGE)

@@ -7,7 +7,7 @@ import pytest
 import sqlite_utils
 
 from pipeline.build import main as build_main
-from conftest import read_rows
+from conftest import read_rows, write_rows
 from pipeline import layout
 
 OUTPUT = "out.db"
@@ -26,14 +26,6 @@ def previous_build(first_build, tmp_path):
     """A copy of the first build in `tmp_path`; the database path to build into again."""
     shutil.copytree(first_build, tmp_path / "site", symlinks=True)
     return tmp_path / "site" / "build" / OUTPUT
-
-
-def write_rows(data_dir, table, rows, fieldnames=None):
-    fieldnames = fieldnames or list(rows[0].keys())
-    with (data_dir / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def set_cells(data_dir, table, index, **values):

@@ -1,5 +1,4 @@
 """The build from data/: contract, derived columns, search, inspect file, package validity."""
-import csv
 import hashlib
 import json
 import os
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from conftest import DATA, DATABASE, ROOT, read_rows
+from conftest import DATA, DATABASE, ROOT, read_rows, write_rows
 from pipeline import layout, publish, validate as validate_module
 from pipeline.build import TableWriter, build, create_table, index_table, main as build_main
 from pipeline.edtf_dates import edtf_bounds, parse_edtf
@@ -225,10 +224,7 @@ def test_bad_data_is_reported_before_a_problem_with_the_output(tmp_path, data_co
     """The data is written while it is read (pipeline/build.py), but what is wrong with it still comes first."""
     rows = read_rows("events", data_copy)
     rows[-1]["start_date"] = "1952-02-30"
-    with (data_copy / "events.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(data_copy, 'events', rows)
     (tmp_path / "a-folder").mkdir()
     assert build_main(["--data", str(data_copy), "--output", str(tmp_path / "a-folder")]) == 1
     errors = capsys.readouterr().err
@@ -244,10 +240,7 @@ def test_bad_data_is_reported_before_a_problem_with_the_output(tmp_path, data_co
 def test_problems_name_the_line_however_the_file_is_read(damage, shift, data_copy, package):
     rows = read_rows("people", data_copy)
     rows[-1]["id"] = "Not A Slug"
-    with (data_copy / "people.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(data_copy, 'people', rows)
     path = data_copy / "people.csv"
     path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(InvalidData) as refused:
@@ -273,10 +266,7 @@ def test_the_largest_table_read_in_a_second_process_gives_the_same_rows_and_prob
         for table, column in [("citations", "id"), ("people", "id"), ("citations", "stance")]:
             rows = read_rows(table, data_copy)
             rows[1][column] = " Not A Slug"
-            with (data_copy / f"{table}.csv").open("w", encoding="utf-8", newline="") as f:
-                writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
+            write_rows(data_copy, table, rows)
 
     def outcome():
         try:
@@ -340,10 +330,7 @@ def test_a_folder_holding_other_files_gets_the_build_beside_them(tmp_path, data_
 
     rows = read_rows("people", data_copy)
     rows[0]["id"] = "Not A Slug"
-    with (data_copy / "people.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(data_copy, 'people', rows)
     capsys.readouterr()
     assert build_main(["--data", str(data_copy), "--output", str(output)]) == 1
     assert "people.csv:2: column id: 'Not A Slug' does not match the pattern" in capsys.readouterr().err
