@@ -15,7 +15,9 @@ from datasette.plugins import pm
 MAX_ANSWERS = 4096
 
 
-def remember(ask):
+def remember(ask, copied=False):
+    """`ask`, its answers kept; `copied`: hand out a copy of a dict answer (metadata() without a key builds
+    a new top-level dict per call, and callers may add to it)."""
     answers = {}
 
     def remembered(*args, **kwargs):
@@ -26,8 +28,7 @@ def remember(ask):
             answer = ask(*args, **kwargs)
             if len(answers) < MAX_ANSWERS:
                 answers[key] = answer
-        # metadata() without a key builds a new top-level dict per call; callers may add to it.
-        return dict(answer) if type(answer) is dict else answer
+        return dict(answer) if copied and type(answer) is dict else answer
 
     return remembered
 
@@ -36,5 +37,6 @@ def remember(ask):
 def startup(datasette):
     if pm.hook.get_metadata.get_hookimpls():
         return
-    datasette.metadata = remember(datasette.metadata)
+    datasette.metadata = remember(datasette.metadata, copied=True)
+    # Asked once per cell of every result, and only read: one dict for all, not a copy per cell.
     datasette.plugin_config = remember(datasette.plugin_config)

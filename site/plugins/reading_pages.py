@@ -39,15 +39,9 @@ def link_html(datasette, database, table, key, text):
     return Markup(f'<a href="{escape(row_url(datasette, database, table, key))}">{escape(text)}</a>')
 
 
-# Asked once per cell of every result: the configuration is the build's, fixed while the process runs.
-@functools.lru_cache(maxsize=8)
-def link_config(datasette):
-    return datasette.plugin_config(PLUGIN) or {}
-
-
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    config = link_config(datasette)
+    config = datasette.plugin_config(PLUGIN) or {}
     if not config or table in config["derived_columns"]:  # base tables: Datasette links their foreign keys itself
         return None
     if not may_link(column, config["id_columns"]):
