@@ -8,8 +8,6 @@
   with Function(). Styles may be inline (Datasette's templates use style attributes); images
   may come from the OpenStreetMap tile servers; nothing may frame the site.
 - X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Cross-Origin-Opener-Policy.
-- ETag: datasette-gzip compresses the database download but keeps its ETag, so a cache could
-  answer a plain request with the gzip bytes; the compressed form gets its own tag ("…-gzip").
 - A click on a link whose scheme is not http, https or mailto (a `javascript:` popup link) is
   cancelled in the page too, for browsers or proxies that drop the header.
 """
@@ -24,7 +22,6 @@ HAS_SRC = re.compile(rb"\bsrc\s*=", re.I)
 TILE_SERVERS = "https://*.tile.openstreetmap.org"
 HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
            (b"referrer-policy", b"strict-origin-when-cross-origin"), (b"cross-origin-opener-policy", b"same-origin")]
-GZIP_SUFFIX = b"-gzip"
 SAFE_LINKS_SCRIPT = """
 document.addEventListener("click", function (event) {
   var link = event.target.closest && event.target.closest("a[href]");
@@ -96,47 +93,9 @@ def with_security_headers(app):
     return wrapped
 
 
-def with_etag_per_encoding(app):
-    """Outside the gzip middleware: a gzip body gets its own ETag; If-None-Match is matched back."""
-    async def wrapped(scope, receive, send):
-        if scope["type"] != "http":
-            return await app(scope, receive, send)
-        asked_gzip, if_none_match = False, None
-        headers = []
-        for name, value in scope.get("headers", []):
-            if name == b"if-none-match":
-                if_none_match = value
-                if value.rstrip(b'"').endswith(GZIP_SUFFIX):
-                    asked_gzip, value = True, value[: value.rfind(GZIP_SUFFIX)] + b'"'
-            headers.append((name, value))
-
-        async def send_tagged(message):
-            if message["type"] == "http.response.start":
-                response = message.get("headers", [])
-                names = {k.lower(): v for k, v in response}
-                if names.get(b"content-encoding") == b"gzip" or (message["status"] == 304 and asked_gzip):
-                    response = [(k, v[:-1] + GZIP_SUFFIX + b'"' if k.lower() == b"etag" and v.endswith(b'"') else v)
-                                for k, v in response]
-                if message["status"] == 304 and b"etag" not in names and if_none_match:
-                    response = response + [(b"etag", if_none_match)]  # a 304 names the tag it confirms
-                message = {**message, "headers": response}
-            await send(message)
-
-        return await app({**scope, "headers": headers}, receive, send_tagged)
-
-    return wrapped
-
-
 @hookimpl
 def asgi_wrapper():
-    return with_security_headers  # inside datasette-gzip's wrapper: sees the HTML uncompressed
-
-
-@hookimpl(specname="asgi_wrapper", wrapper=True)
-def etag_per_encoding_outside_gzip():
-    # Datasette applies the wrappers in the order returned, so the last one is outermost, around gzip.
-    wrappers = yield
-    return wrappers + [with_etag_per_encoding]
+    return with_security_headers  # inside compression.py's wrapper: sees the HTML uncompressed
 
 
 @hookimpl
