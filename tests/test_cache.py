@@ -324,3 +324,27 @@ def test_gzip_is_level_4_in_a_window_no_larger_than_the_body_and_decodes_to_the_
     assert [compression.window_bits(size) for size in (10, 9_000, 60_000)] == [9, 14, 15]
     status, headers, small = fetch(server + f"/{DATABASE}/people.json?_shape=array&_size=0", "gzip")
     assert status == 200 and small == b"[]" and "Content-Encoding" not in headers
+
+
+def test_absolute_urls_are_the_ones_urljoin_gives(site):
+    """url_strings.py joins strings only where urllib.parse.urljoin (Datasette's own method) answers the same."""
+    from datasette.app import Datasette as DatasetteClass
+    from datasette.utils import PrefixedUrlString
+    from datasette.utils.asgi import Request
+
+    paths = ["/", "/db/events.json?_next=9999-12-31%2Ccuban&_sort=start_date_order", "/db/events?classification=other",
+             "//evil.example/x", "/a/../b", "/a/./b", "/a//b", "/a/b/..", "/.", "/a;p=1", "/x?", "/x#f", "/x?q=1#f", "/x?#",
+             "/a\tb", "/a\nb", "/é/ü?x=ñ", "/a b?c d", "relative/x", "", "?q=1", "/%2e%2e/x", "/a/b/", "/-/search?q=Lora&x="]
+    hosts = ["localhost", "127.0.0.1:8001", "example.org", "evil.com/x?", "[::1]:80", "a b", "h:99999", "UPPER.Example"]
+    for scheme in ("http", "https"):
+        for host in hosts:
+            scope = {"type": "http", "scheme": scheme, "path": "/db/events", "query_string": b"classification=other",
+                     "headers": [(b"host", host.encode())]}
+            request = Request(scope, None)
+            for path in paths + [site.datasette.urls.path(p) for p in paths if p.startswith("/")]:
+                expected = DatasetteClass.absolute_url(site.datasette, request, path)
+                assert site.datasette.absolute_url(request, path) == expected, (scheme, host, path)
+    url = PrefixedUrlString("/db/events")
+    assert type(url.replace("events", "people")) is PrefixedUrlString and url.replace("events", "people") == "/db/people"
+    assert [type(part) for part in url.split("/")] == [PrefixedUrlString] * 3 and url.startswith("/db") is True
+    assert type(url + "?x=1") is PrefixedUrlString and url.__class__ is PrefixedUrlString
