@@ -151,13 +151,18 @@ QUERY_EXAMPLES = {name: query.example_path(DATABASE) for name, query in read_que
 @pytest.mark.parametrize("name", sorted(QUERY_EXAMPLES))
 def test_canned_query_pages_fit_a_phone(browser, server, name):
     """Opened from the home page's links (with their examples), a query page does not scroll sideways on a
-    390 px phone: the SQL is hidden and a wide answer scrolls inside its own box."""
+    390 px phone: the SQL is hidden, a wide answer scrolls inside its own box, and each parameter's
+    name is shown whole above its box."""
     example = QUERY_EXAMPLES[name]
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(f"{server}{example}")
     assert page.locator("h1").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    for label in page.locator("form.sql p > label").all():
+        box, field = label.bounding_box(), page.locator(f"#{label.get_attribute('for')}").bounding_box()
+        assert label.evaluate("l => l.scrollWidth <= l.clientWidth"), (name, label.inner_text())
+        assert box["y"] + box["height"] <= field["y"] + 1, (name, label.inner_text())  # above, not beside, its box
     context.close()
 
 
