@@ -335,11 +335,11 @@ def test_absolute_urls_are_the_ones_urljoin_gives(site):
     paths = ["/", "/db/events.json?_next=9999-12-31%2Ccuban&_sort=start_date_order", "/db/events?classification=other",
              "//evil.example/x", "/a/../b", "/a/./b", "/a//b", "/a/b/..", "/.", "/a;p=1", "/x?", "/x#f", "/x?q=1#f", "/x?#",
              "/a\tb", "/a\nb", "/é/ü?x=ñ", "/a b?c d", "relative/x", "", "?q=1", "/%2e%2e/x", "/a/b/", "/-/search?q=Lora&x="]
-    hosts = ["localhost", "127.0.0.1:8001", "example.org", "evil.com/x?", "[::1]:80", "a b", "h:99999", "UPPER.Example"]
+    hosts = ["", "localhost", "127.0.0.1:8001", "example.org", "evil.com/x?", "[::1]:80", "a b", "h:99999", "UPPER.Example"]
     for scheme in ("http", "https"):
         for host in hosts:
             scope = {"type": "http", "scheme": scheme, "path": "/db/events", "query_string": b"classification=other",
-                     "headers": [(b"host", host.encode())]}
+                     "headers": [(b"Host", b"first.example"), (b"host", host.encode())]}  # Datasette takes the last
             request = Request(scope, None)
             for path in paths + [site.datasette.urls.path(p) for p in paths if p.startswith("/")]:
                 expected = DatasetteClass.absolute_url(site.datasette, request, path)
@@ -348,3 +348,4 @@ def test_absolute_urls_are_the_ones_urljoin_gives(site):
     assert type(url.replace("events", "people")) is PrefixedUrlString and url.replace("events", "people") == "/db/people"
     assert [type(part) for part in url.split("/")] == [PrefixedUrlString] * 3 and url.startswith("/db") is True
     assert type(url + "?x=1") is PrefixedUrlString and url.__class__ is PrefixedUrlString
+    assert url.maketrans("a", "b") == {97: 98}  # a static method stays static

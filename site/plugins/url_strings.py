@@ -30,7 +30,7 @@ def prefixed_url_attribute(self, name):
     """PrefixedUrlString.__getattribute__ as Datasette 0.65.5 writes it, with dir(str) made once."""
     if name in STR_METHODS:
         def method(self, *args, **kwargs):
-            value = getattr(str, name)(self, *args, **kwargs)
+            value = str.__getattribute__(self, name)(*args, **kwargs)  # as super() would: maketrans stays static
             if isinstance(value, str):
                 return type(self)(value)
             elif isinstance(value, list):
@@ -47,10 +47,12 @@ PrefixedUrlString.__getattribute__ = prefixed_url_attribute
 
 
 def request_host(scope):
+    """Datasette's request.host: the last Host header, whatever its case, else localhost."""
+    host = ""
     for name, value in scope.get("headers") or []:
-        if name == b"host":
-            return value.decode("latin-1")
-    return "localhost"
+        if name.lower() == b"host":
+            host = value.decode("latin-1")
+    return host or "localhost"
 
 
 def joined(scheme, host, path):
