@@ -1,5 +1,6 @@
 import asyncio
 import csv
+import importlib.util
 import shutil
 
 import pytest
@@ -19,6 +20,14 @@ DATABASE = layout.DATABASE
 def read_rows(table, data_dir=DATA):
     with (data_dir / f"{table}.csv").open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def module_from_file(path):
+    """A site plugin or bench script loaded as a module of its own (neither folder is a package)."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_rows(data_dir, table, rows, fieldnames=None):

@@ -3,7 +3,6 @@ and what makes an uncached page cheap without changing it: the in-process caches
 per-request questions, table rows written in Python, gzip at level 4 in a window sized to the body."""
 import asyncio
 import gzip
-import importlib.util
 import json
 import re
 import shutil
@@ -18,7 +17,7 @@ import markupsafe
 import pytest
 from datasette.app import Datasette
 
-from conftest import DATABASE
+from conftest import DATABASE, module_from_file
 from pipeline import layout
 from pipeline.front import nginx_config, running_front
 from pipeline.server import free_port
@@ -214,9 +213,7 @@ def test_datasette_asks_about_the_schema_only_once(site):
 
 
 def test_permission_answers_are_bounded():
-    spec = importlib.util.spec_from_file_location("permission_cache", layout.PLUGINS / "permission_cache.py")
-    plugin = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plugin)
+    plugin = module_from_file(layout.PLUGINS / "permission_cache.py")
     answers, MAX_ANSWERS = plugin.Answers(), plugin.MAX_ANSWERS
     for n in range(MAX_ANSWERS + 10):
         answers.remember(n, n)
@@ -308,9 +305,7 @@ def deflate_stream(gzip_member):
 def test_gzip_is_level_4_in_a_window_no_larger_than_the_body_and_decodes_to_the_same_answer(server):
     """compression.py: the same deflate stream as level 4 with zlib's full window, `Vary` on both
     encodings; a streamed CSV decodes to the plain one; a small answer is sent as it is."""
-    spec = importlib.util.spec_from_file_location("compression", layout.PLUGINS / "compression.py")
-    compression = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(compression)
+    compression = module_from_file(layout.PLUGINS / "compression.py")
     for path in [f"/{DATABASE}/events.json?_shape=array", f"/{DATABASE}/people.json?_shape=array&_size=3",
                  f"/{DATABASE}/citations.csv?_stream=on"]:
         status, packed_headers, packed = fetch(server + path, "gzip")

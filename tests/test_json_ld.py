@@ -1,13 +1,12 @@
 """schema.org JSON-LD on the home page and the reading pages, read back with a JSON-LD processor (PyLD)
 against the schema.org context vendored in tests/vendor (the tests run offline)."""
-import importlib.util
 import json
 import re
 
 import pytest
 from pyld import jsonld
 
-from conftest import DATABASE, ROOT, read_rows
+from conftest import DATABASE, ROOT, module_from_file, read_rows
 from pipeline.edtf_dates import edtf_bounds
 from pipeline.package import load_package
 from pipeline.problems import InvalidData
@@ -132,10 +131,7 @@ def test_home_page_distribution_downloads(site):
 
 
 def load_plugin():
-    spec = importlib.util.spec_from_file_location("json_ld_plugin", ROOT / "site" / "plugins" / "json_ld.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return module_from_file(ROOT / "site" / "plugins" / "json_ld.py")
 
 
 def test_json_ld_cannot_close_its_script_element():

@@ -339,14 +339,10 @@ SCALED = [  # query, parameters beyond its example, rows fetched (None: all; els
 
 @pytest.fixture(scope="module")
 def ten_copies(tmp_path_factory):
-    import importlib.util
-
-    from conftest import Site
+    from conftest import Site, module_from_file
     from pipeline.build import build
 
-    spec = importlib.util.spec_from_file_location("multiply_data", ROOT / "bench" / "multiply_data.py")
-    multiply_data = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(multiply_data)
+    multiply_data = module_from_file(ROOT / "bench" / "multiply_data.py")
     folder = tmp_path_factory.mktemp("ten_copies")
     multiply_data.multiply(10, folder / "data")
     build(data_dir=folder / "data", output=folder / "build" / layout.DATABASE_FILE)

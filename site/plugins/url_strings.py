@@ -5,14 +5,15 @@
    attributes with dir(str) to decide whether to wrap the answer: about 8 µs a call, 38 calls
    on the SQL page. The list is made once here; the answers are as before (a str answer comes
    back as PrefixedUrlString).
-2. Absolute URLs joined as strings where that is exactly what urljoin answers. Datasette makes every facet value's link, and the next page's, absolute with
-`Datasette.absolute_url`: the request's headers rebuilt into a dict, its URL rebuilt, then
-urllib.parse.urljoin, which calls string methods on Datasette's PrefixedUrlString (each call
-lists every attribute of str). The events table as JSON has 3 facets and 23 such links. For a plain host (letters, digits, dots, hyphens, a port) and a path
-that starts with one "/" and has no dot segments, doubled slashes, parameters, tabs or line
-breaks, no fragment and no empty query, urljoin's answer is scheme://host + path, and that is
-what is returned; anything else goes to Datasette's own method.
-`test_absolute_urls_are_the_ones_urljoin_gives` compares the two.
+2. Absolute URLs joined as strings where that is exactly what urljoin answers. Datasette makes
+   every facet value's link, and the next page's, absolute with `Datasette.absolute_url`: the
+   request's headers rebuilt into a dict, its URL rebuilt, then urllib.parse.urljoin, which
+   calls many string methods on the PrefixedUrlString. The events table as JSON has 3 facets
+   and 23 such links. For a plain host (letters, digits, dots, hyphens, a port) and a path that
+   starts with one "/" and has no dot segments, doubled slashes, parameters, tabs or line
+   breaks, no fragment and no empty query, urljoin's answer is scheme://host + path, and that
+   is what is returned; anything else goes to Datasette's own method.
+   `test_absolute_urls_are_the_ones_urljoin_gives` compares the two.
 """
 import re
 
@@ -70,7 +71,7 @@ def startup(datasette):
     force_https = datasette.setting("force_https_urls")
 
     def absolute_url(request, path):
-        # A plain str: Datasette's PrefixedUrlString lists str's attributes on every method call.
+        # A plain str: every method call on a PrefixedUrlString still goes through a Python-level wrapper.
         url = joined(request.scope.get("scheme") or "http", request_host(request.scope), str(path))
         if url is None:
             return datasettes_own(request, path)
